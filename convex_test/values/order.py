@@ -1,0 +1,104 @@
+"""The Convex total order: the single source of truth for comparisons.
+
+Indexes, ``order()``, filter comparisons, literal and search-filter equality all use
+:func:`sort_key`.  Type order::
+
+    missing (UNDEFINED) < null < Int64 < Float64 < Boolean < String < Bytes < Array < Object
+
+Within Float64 the order is IEEE-754 ``totalOrder`` (``-NaN < -inf < -0.0 < 0.0 < inf
+< NaN``), so ``NaN == NaN`` and ``-0.0 != 0.0``.  Strings compare by code point (which is
+UTF-8 byte order), bytes bytewise, arrays element-wise then by length, objects as their
+key-sorted ``(key, value)`` pairs.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from convex_test.values.types import UNDEFINED, Int64
+
+SortKey = tuple[Any, ...]
+
+_TAG_UNDEFINED = 0
+_TAG_NULL = 1
+_TAG_INT64 = 2
+_TAG_FLOAT64 = 3
+_TAG_BOOLEAN = 4
+_TAG_STRING = 5
+_TAG_BYTES = 6
+_TAG_ARRAY = 7
+_TAG_OBJECT = 8
+
+_UNDEFINED_KEY: SortKey = (_TAG_UNDEFINED,)
+_NULL_KEY: SortKey = (_TAG_NULL,)
+_pack = struct.Struct("<d").pack
+_unpack = struct.Struct("<q").unpack
+
+
+def float_key(x: float) -> int:
+    """An int whose natural order is IEEE-754 totalOrder on ``x``."""
+    (bits,) = _unpack(_pack(x))
+    return bits ^ 0x7FFF_FFFF_FFFF_FFFF if bits < 0 else bits
+
+
+def sort_key(value: Any) -> SortKey:
+    """A tuple key whose Python ordering and equality are the Convex total order.
+
+    ``UNDEFINED`` (a missing field) sorts first.  Plain ``int`` is a Float64.
+    """
+    cls = type(value)
+    if cls is str:
+        return (_TAG_STRING, value)
+    if cls is float:
+        return (_TAG_FLOAT64, float_key(value))
+    if value is None:
+        return _NULL_KEY
+    if cls is bool:
+        return (_TAG_BOOLEAN, value)
+    if cls is Int64:
+        return (_TAG_INT64, int(value))
+    if cls is int:
+        return (_TAG_FLOAT64, float_key(float(value)))
+    if cls is dict:
+        return (
+            _TAG_OBJECT,
+            tuple((k, sort_key(value[k])) for k in sorted(value)),
+        )
+    if cls is list:
+        return (_TAG_ARRAY, tuple(sort_key(v) for v in value))
+    if cls is bytes:
+        return (_TAG_BYTES, value)
+    if value is UNDEFINED:
+        return _UNDEFINED_KEY
+    # Non-canonical inputs (tuples, bytearrays, subclasses) as their canonical twins.
+    if isinstance(value, bool):
+        return (_TAG_BOOLEAN, bool(value))
+    if isinstance(value, Int64):
+        return (_TAG_INT64, int(value))
+    if isinstance(value, int):
+        return (_TAG_FLOAT64, float_key(float(value)))
+    if isinstance(value, float):
+        return (_TAG_FLOAT64, float_key(float(value)))
+    if isinstance(value, str):
+        return (_TAG_STRING, str(value))
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return (_TAG_BYTES, bytes(value))
+    if isinstance(value, (list, tuple)):
+        return (_TAG_ARRAY, tuple(sort_key(v) for v in value))
+    if isinstance(value, dict):
+        return (_TAG_OBJECT, tuple((k, sort_key(value[k])) for k in sorted(value)))
+    from convex_test import errors
+
+    raise errors.UnsupportedValueError(f"{value!r} is not a supported Convex type.")
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    """Convex equality: ``Int64(1) != 1.0``, ``NaN == NaN``, ``-0.0 != 0.0``."""
+    return sort_key(a) == sort_key(b)
+
+
+def compare(a: Any, b: Any) -> int:
+    """-1, 0 or 1 by the Convex total order."""
+    ka, kb = sort_key(a), sort_key(b)
+    return -1 if ka < kb else (1 if ka > kb else 0)

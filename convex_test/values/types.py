@@ -1,0 +1,230 @@
+"""The Python <-> Convex type mapping.
+
+=============  ==========================================
+Convex         Python
+=============  ==========================================
+null           ``None``
+Float64        ``float`` and plain ``int`` (abs <= 2**53)
+Int64          :class:`Int64` (an ``int`` subclass)
+Boolean        ``bool``
+String         ``str``
+Bytes          ``bytes`` (``bytearray``/``memoryview`` in)
+Array          ``list`` (``tuple`` in)
+Object         ``dict`` with ``str`` keys
+=============  ==========================================
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, TypeAlias
+
+from convex_test import errors
+
+Value: TypeAlias = Any
+"""A Convex value in its canonical Python form (see the module table)."""
+
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+MAX_SAFE_FLOAT_INT: Final = 2**53
+MAX_ARRAY_LEN: Final = 8192
+MAX_OBJECT_FIELDS: Final = 1024
+MAX_FIELD_NAME_LEN: Final = 1024
+MAX_VALUE_NESTING: Final = 64
+
+
+class Int64(int):
+    """A Convex Int64 (JS ``bigint``): a hashable ``int`` limited to signed 64 bits.
+
+    ``Int64(5) == 5`` in Python, but in the Convex total order every Int64 sorts
+    before every Float64 and never equals one.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, value: Any = 0) -> Int64:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise errors.UnsupportedValueError(errors.INT64_NOT_INT.format(value=value))
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise errors.UnsupportedValueError(errors.INT64_OUT_OF_RANGE.format(value=value))
+        return super().__new__(cls, value)
+
+    def __repr__(self) -> str:
+        return f"Int64({int(self)})"
+
+    __str__ = int.__repr__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Int64, (int(self),))
+
+
+class UndefinedType:
+    """The type of :data:`UNDEFINED`, the stand-in for JS ``undefined``."""
+
+    __slots__ = ()
+    _instance: UndefinedType | None = None
+
+    def __new__(cls) -> UndefinedType:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNDEFINED"
+
+    def __copy__(self) -> UndefinedType:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> UndefinedType:
+        return self
+
+
+UNDEFINED: Final = UndefinedType()
+"""JS ``undefined``: removes a field in ``db.patch``; matches a missing field in ranges."""
+
+
+def type_name(value: Any) -> str:
+    """The Convex type name of a canonical value (``int64``, ``float64``, ...)."""
+    if value is None:
+        return "null"
+    if value is UNDEFINED:
+        return "undefined"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, Int64):
+        return "int64"
+    if isinstance(value, (int, float)):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bytes):
+        return "bytes"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _where(path: str) -> str:
+    return f" at path {path}" if path else ""
+
+
+def check_field_name(name: Any, path: str = "") -> str:
+    """Validate an object key per Convex's field-name rules and return it."""
+    if not isinstance(name, str):
+        raise errors.UnsupportedValueError(
+            errors.NOT_STRING_KEY.format(key=_safe_repr(name), path=_where(path))
+        )
+    if len(name) > MAX_FIELD_NAME_LEN:
+        raise errors.UnsupportedValueError(
+            errors.FIELD_TOO_LONG.format(name=_safe_repr(name[:40]) + "...", length=len(name), path=_where(path))
+        )
+    if name.startswith("$"):
+        raise errors.UnsupportedValueError(
+            errors.FIELD_STARTS_WITH_DOLLAR.format(name=_safe_repr(name), path=_where(path))
+        )
+    for ch in name:
+        if not " " <= ch <= "~":
+            raise errors.UnsupportedValueError(
+                errors.FIELD_NOT_ASCII.format(name=_safe_repr(name), char=ch, path=_where(path))
+            )
+    return name
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _check_str(value: str, path: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise errors.UnsupportedValueError(
+            errors.LONE_SURROGATE.format(value=_safe_repr(value), path=_where(path))
+        ) from None
+    return value
+
+
+def convert_scalar(value: Any, path: str = "") -> Any:
+    """Canonicalise a non-container value, or raise ``UnsupportedValueError``.
+
+    Returns the value itself for immutable scalars.
+    """
+    if value is None or isinstance(value, (bool, float, Int64)):
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_FLOAT_INT:
+            raise errors.UnsupportedValueError(
+                errors.INT_OUT_OF_FLOAT_RANGE.format(value=value, path=_where(path))
+            )
+        return int(value) if type(value) is not int else value
+    if isinstance(value, str):
+        return _check_str(str(value), path)
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise errors.UnsupportedValueError(
+        errors.UNSUPPORTED_TYPE.format(value=_safe_repr(value), path=_where(path))
+    )
+
+
+def convert(value: Any, path: str = "", *, _depth: int = 0) -> Value:
+    """Return a canonical deep copy of ``value`` as a Convex value.
+
+    Tuples become lists, bytearrays bytes, keys and limits are checked.  Raises
+    :class:`~convex_test.errors.UnsupportedValueError` naming the path of the first
+    offending part; cyclic structures are caught by the nesting limit.
+    """
+    if isinstance(value, (list, tuple)):
+        if _depth >= MAX_VALUE_NESTING:
+            raise errors.UnsupportedValueError(
+                errors.TOO_NESTED.format(depth=_depth + 1, path=_where(path))
+            )
+        if len(value) > MAX_ARRAY_LEN:
+            raise errors.UnsupportedValueError(
+                errors.ARRAY_TOO_LONG.format(length=len(value), path=_where(path))
+            )
+        return [convert(v, f"{path}[{i}]", _depth=_depth + 1) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        if _depth >= MAX_VALUE_NESTING:
+            raise errors.UnsupportedValueError(
+                errors.TOO_NESTED.format(depth=_depth + 1, path=_where(path))
+            )
+        if len(value) > MAX_OBJECT_FIELDS:
+            raise errors.UnsupportedValueError(
+                errors.TOO_MANY_FIELDS.format(count=len(value), path=_where(path))
+            )
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            check_field_name(k, path)
+            if v is UNDEFINED:
+                # JS drops undefined-valued fields when serialising an object.
+                continue
+            out[k] = convert(v, f"{path}.{k}", _depth=_depth + 1)
+        return out
+    if value is UNDEFINED:
+        raise errors.UnsupportedValueError(
+            "UNDEFINED is not a valid Convex value" + _where(path)
+            + " (it is only allowed as a db.patch field value or in index/filter ranges)."
+        )
+    return convert_scalar(value, path)
+
+
+def copy_value(value: Value) -> Value:
+    """Deep-copy an already canonical value (fast path: no checks)."""
+    if isinstance(value, list):
+        return [copy_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: copy_value(v) for k, v in value.items()}
+    return value

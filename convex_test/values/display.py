@@ -7,9 +7,9 @@ Strings print as ``"x"``, Int64 as ``5``, Float64 as ``5.0``/``NaN``/``inf``, by
 from __future__ import annotations
 
 import base64
-import json
 import math
-from typing import Any
+import unicodedata
+from typing import Any, Final
 
 from convex_test.values.types import UNDEFINED, Int64
 
@@ -21,7 +21,42 @@ def format_float(x: float) -> str:
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     text = repr(float(x))
-    return text.replace("e+", "e")
+    if "e" in text:
+        # Python writes 1e+16 / 1e-05, Rust's Debug 1e16 / 1e-5.
+        mantissa, _, exponent = text.partition("e")
+        return f"{mantissa}e{int(exponent)}"
+    return text
+
+
+_SIMPLE_ESCAPES: Final = {
+    "\0": "\\0",
+    "\t": "\\t",
+    "\r": "\\r",
+    "\n": "\\n",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    if ch in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[ch]
+    if code < 0x20 or code == 0x7F:
+        return f"\\u{{{code:x}}}"
+    if code < 0x7F:
+        return ch
+    if not ch.isprintable() or unicodedata.category(ch) in ("Mn", "Me"):
+        # Rust escapes non-printable and grapheme-extending characters.
+        return f"\\u{{{code:x}}}"
+    return ch
+
+
+def format_string(s: str) -> str:
+    """Rust ``{:?}`` of a string: ``"a\\"b"``, control characters as ``\\u{1}``."""
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return f'"{s}"'
+    return '"' + "".join(_escape_char(ch) for ch in s) + '"'
 
 
 def display_value(value: Any, _depth: int = 0) -> str:
@@ -41,17 +76,18 @@ def display_value(value: Any, _depth: int = 0) -> str:
     if isinstance(value, float):
         return format_float(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return format_string(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return 'b"' + base64.standard_b64encode(bytes(value)).decode("ascii") + '"'
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(display_value(v, _depth + 1) for v in value) + "]"
     if isinstance(value, dict):
-        return (
-            "{"
-            + ", ".join(f"{k}: {display_value(v, _depth + 1)}" for k, v in value.items())
-            + "}"
-        )
+        # Convex objects are ordered maps: the backend always prints keys sorted.
+        try:
+            keys = sorted(value)
+        except TypeError:
+            keys = list(value)
+        return "{" + ", ".join(f"{k}: {display_value(value[k], _depth + 1)}" for k in keys) + "}"
     try:
         return repr(value)
     except Exception:

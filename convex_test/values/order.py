@@ -16,6 +16,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+from convex_test import errors
 from convex_test.values.types import UNDEFINED, Int64
 
 SortKey = tuple[Any, ...]
@@ -38,7 +39,7 @@ _unpack = struct.Struct("<q").unpack
 
 def float_key(x: float) -> int:
     """An int whose natural order is IEEE-754 totalOrder on ``x``."""
-    (bits,) = _unpack(_pack(x))
+    bits: int = _unpack(_pack(x))[0]
     return bits ^ 0x7FFF_FFFF_FFFF_FFFF if bits < 0 else bits
 
 
@@ -59,12 +60,16 @@ def sort_key(value: Any) -> SortKey:
     if cls is Int64:
         return (_TAG_INT64, int(value))
     if cls is int:
-        return (_TAG_FLOAT64, float_key(float(value)))
+        try:
+            return (_TAG_FLOAT64, float_key(float(value)))
+        except OverflowError:
+            raise _unsupported(value) from None
     if cls is dict:
-        return (
-            _TAG_OBJECT,
-            tuple((k, sort_key(value[k])) for k in sorted(value)),
-        )
+        try:
+            keys = sorted(value)
+        except TypeError:
+            raise _unsupported(value) from None
+        return (_TAG_OBJECT, tuple((k, sort_key(value[k])) for k in keys))
     if cls is list:
         return (_TAG_ARRAY, tuple(sort_key(v) for v in value))
     if cls is bytes:
@@ -77,7 +82,10 @@ def sort_key(value: Any) -> SortKey:
     if isinstance(value, Int64):
         return (_TAG_INT64, int(value))
     if isinstance(value, int):
-        return (_TAG_FLOAT64, float_key(float(value)))
+        try:
+            return (_TAG_FLOAT64, float_key(float(value)))
+        except OverflowError:
+            raise _unsupported(value) from None
     if isinstance(value, float):
         return (_TAG_FLOAT64, float_key(float(value)))
     if isinstance(value, str):
@@ -87,10 +95,20 @@ def sort_key(value: Any) -> SortKey:
     if isinstance(value, (list, tuple)):
         return (_TAG_ARRAY, tuple(sort_key(v) for v in value))
     if isinstance(value, dict):
-        return (_TAG_OBJECT, tuple((k, sort_key(value[k])) for k in sorted(value)))
-    from convex_test import errors
+        try:
+            keys = sorted(value)
+        except TypeError:
+            raise _unsupported(value) from None
+        return (_TAG_OBJECT, tuple((k, sort_key(value[k])) for k in keys))
+    raise _unsupported(value)
 
-    raise errors.UnsupportedValueError(f"{value!r} is not a supported Convex type.")
+
+def _unsupported(value: Any) -> errors.UnsupportedValueError:
+    from convex_test.values.display import display_value
+
+    return errors.UnsupportedValueError(
+        errors.UNSUPPORTED_TYPE.format(value=display_value(value), path="")
+    )
 
 
 def values_equal(a: Any, b: Any) -> bool:

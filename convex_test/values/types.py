@@ -123,7 +123,9 @@ def check_field_name(name: Any, path: str = "") -> str:
         )
     if len(name) > MAX_FIELD_NAME_LEN:
         raise errors.UnsupportedValueError(
-            errors.FIELD_TOO_LONG.format(name=_safe_repr(name[:40]) + "...", length=len(name), path=_where(path))
+            errors.FIELD_TOO_LONG.format(
+                name=_safe_repr(name[:40]) + "...", length=len(name), path=_where(path)
+            )
         )
     if name.startswith("$"):
         raise errors.UnsupportedValueError(
@@ -160,16 +162,23 @@ def convert_scalar(value: Any, path: str = "") -> Any:
 
     Returns the value itself for immutable scalars.
     """
-    if value is None or isinstance(value, (bool, float, Int64)):
+    cls = type(value)
+    if value is None or cls is bool or cls is float or cls is Int64:
         return value
+    # Subclasses (numpy.float64, IntEnum, StrEnum, ...) become their exact base type;
+    # ``float.__float__`` & co. read the stored value, ignoring overridden __str__ etc.
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, Int64):
+        return Int64(int.__int__(value))
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_FLOAT_INT:
             raise errors.UnsupportedValueError(
-                errors.INT_OUT_OF_FLOAT_RANGE.format(value=value, path=_where(path))
+                errors.INT_OUT_OF_FLOAT_RANGE.format(value=int.__int__(value), path=_where(path))
             )
-        return int(value) if type(value) is not int else value
+        return value if cls is int else int.__int__(value)
     if isinstance(value, str):
-        return _check_str(str(value), path)
+        return _check_str(value if cls is str else str.__str__(value), path)
     if isinstance(value, bytes):
         return bytes(value)
     if isinstance(value, (bytearray, memoryview)):
@@ -215,7 +224,8 @@ def convert(value: Any, path: str = "", *, _depth: int = 0) -> Value:
         return out
     if value is UNDEFINED:
         raise errors.UnsupportedValueError(
-            "UNDEFINED is not a valid Convex value" + _where(path)
+            "UNDEFINED is not a valid Convex value"
+            + _where(path)
             + " (it is only allowed as a db.patch field value or in index/filter ranges)."
         )
     return convert_scalar(value, path)

@@ -1,0 +1,340 @@
+"""``query.paginate(opts)``: pages, value-based cursors, and the page-size rules.
+
+A cursor is the URL-safe base64 of a compact JSON ``{"q": fingerprint, "p": position}``
+where the position is the index key of the last document read (its field values, then
+``_creationTime`` and ``_id``, in Convex JSON) or ``"end"``.  The fingerprint hashes the
+query (namespace, table, index, range, order, filters, search) but not the page options,
+so a cursor only works for the query that made it, and because the position is a key
+(not a document ID) a page resumes correctly after the boundary document is deleted.
+
+Page rules follow the backend's ``query_page``: reading stops once ``numItems``
+documents passed the filters; ``isDone`` is true only when the range was exhausted (a
+page that fills up on the last document is not done; the next one is empty and done);
+``maximumRowsRead``/``maximumBytesRead`` (and the transaction read limits) end a page
+early with ``pageStatus: "SplitRequired"``; a page that read a lot gets
+``"SplitRecommended"``; ``splitCursor`` points into the middle of the rows read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from convex_test import errors
+from convex_test.engine.transaction import TransactionLimitError
+from convex_test.values.types import UNDEFINED, copy_value
+
+if TYPE_CHECKING:
+    from convex_test.engine.query import Plan, Source
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "PaginationOptions",
+    "check_options",
+    "decode_cursor",
+    "encode_cursor",
+    "paginate_plan",
+    "pagination_opts_validator",
+]
+
+MAX_PAGE_SIZE: Final = 32_000
+_MAX_READ_ROWS: Final = 32_000
+_MAX_READ_BYTES: Final = 1 << 24
+_SOFT_MAX_PAGE_LEN: Final = 8192 * 3 // 4
+_END: Final = "end"
+_UNDEFINED_JSON: Final = {"$undefined": None}
+
+_DIFFERENT_QUERY: Final = (
+    "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this "
+    "cursor is from a different query."
+)
+_PARSE_FAILED: Final = "Failed to parse cursor"
+_MULTIPLE: Final = (
+    "This query or mutation function ran multiple paginated queries. Convex only supports "
+    "a single paginated query in each function."
+)
+_IN_COMPONENT: Final = (
+    "paginate() is only supported in the app. Learn more at "
+    "https://docs.convex.dev/components/authoring#pagination"
+)
+
+
+def _soft(limit: int) -> int:
+    return limit * 3 // 4
+
+
+@dataclass(slots=True, frozen=True)
+class PaginationOptions:
+    """Checked ``paginate`` options."""
+
+    num_items: int
+    cursor: str | None
+    end_cursor: str | None
+    maximum_rows_read: int | None
+    maximum_bytes_read: int | None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _count_option(opts: dict[str, Any], name: str) -> int | None:
+    value = opts.get(name)
+    if value is None or value is UNDEFINED:
+        return None
+    if not _number(value) or value != value or value < 0 or not float(value).is_integer():
+        raise errors.ConvexTestError(
+            f"Invalid arguments for `queryPage`: `{name}` must be a non-negative integer, "
+            f"got {value!r}"
+        )
+    return int(value)
+
+
+def check_options(opts: Any) -> PaginationOptions:
+    """Validate ``paginate`` options with the client's and the backend's errors."""
+    if not isinstance(opts, dict):
+        raise errors.ConvexTestError(
+            "Arg 1 `options` to `paginate` must be a dict like "
+            f'{{"numItems": 10, "cursor": None}}, got {opts!r}'
+        )
+    num_items = opts.get("numItems", UNDEFINED)
+    if not _number(num_items) or num_items < 0:
+        shown = "undefined" if num_items is UNDEFINED else repr(num_items)
+        raise errors.ConvexTestError(
+            f"`options.numItems` must be a positive number. Received `{shown}`."
+        )
+    if num_items != num_items or not float(num_items).is_integer():
+        raise errors.ConvexTestError(
+            "Invalid arguments for `queryPage`: `numItems` must be an integer, got "
+            f"{num_items!r}"
+        )
+    page_size = int(num_items)
+    if page_size == 0:
+        raise errors.ConvexTestError("Must request at least 1 document while paginating")
+    if page_size > MAX_PAGE_SIZE:
+        raise errors.ConvexTestError(f"Requested too many items: {page_size}")
+    cursor = opts.get("cursor", UNDEFINED)
+    if cursor is UNDEFINED:
+        raise errors.ConvexTestError(
+            "Invalid arguments for `queryPage`: missing `cursor` (use None for the first page)"
+        )
+    end_cursor = opts.get("endCursor")
+    for name, value in (("cursor", cursor), ("endCursor", end_cursor)):
+        if value is not None and value is not UNDEFINED and not isinstance(value, str):
+            raise errors.ConvexTestError(
+                f"Invalid arguments for `queryPage`: `{name}` must be a string or None, got "
+                f"{value!r}"
+            )
+    max_rows = _count_option(opts, "maximumRowsRead")
+    max_bytes = _count_option(opts, "maximumBytesRead")
+    if max_rows == 0 or max_bytes == 0:
+        raise errors.ConvexTestError(
+            "maximumRowsRead and maximumBytesRead must be greater than 0"
+        )
+    return PaginationOptions(
+        page_size,
+        cursor if isinstance(cursor, str) else None,
+        end_cursor if isinstance(end_cursor, str) else None,
+        max_rows,
+        max_bytes,
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Cursors
+# ---------------------------------------------------------------------------------
+
+
+def _value_to_json(value: Any) -> Any:
+    if value is UNDEFINED:
+        return _UNDEFINED_JSON
+    from convex_test.values.json import to_convex_json
+
+    return to_convex_json(value)
+
+
+def _value_from_json(data: Any) -> Any:
+    if data == _UNDEFINED_JSON:
+        return UNDEFINED
+    from convex_test.values.json import from_convex_json
+
+    return from_convex_json(data)
+
+
+def encode_cursor(fingerprint: str, position: list[Any] | None) -> str:
+    """A cursor for ``position`` (index-key values) or the end (``None``)."""
+    payload = {
+        "q": fingerprint,
+        "p": _END if position is None else [_value_to_json(v) for v in position],
+    }
+    raw = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str) -> tuple[str, list[Any] | None]:
+    """``(fingerprint, position values or None for the end)``; garbage raises."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw.decode("utf-8"))
+        fingerprint = payload["q"]
+        position = payload["p"]
+        if not isinstance(fingerprint, str):
+            raise ValueError("bad fingerprint")
+        if position == _END:
+            return fingerprint, None
+        if not isinstance(position, list):
+            raise ValueError("bad position")
+        return fingerprint, [_value_from_json(v) for v in position]
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError, errors.ConvexTestError):
+        raise errors.InvalidCursorError(_PARSE_FAILED) from None
+
+
+def _position(
+    cursor: str | None, fingerprint: str, source: Source
+) -> tuple[bool, tuple[Any, ...] | None]:
+    """``(is_end, key)`` of a cursor of this query (``(False, None)`` = the start)."""
+    if cursor is None:
+        return False, None
+    cursor_fingerprint, values = decode_cursor(cursor)
+    if cursor_fingerprint != fingerprint:
+        raise errors.InvalidCursorError(_DIFFERENT_QUERY)
+    if values is None:
+        return True, None
+    try:
+        return False, source.position_key(values)
+    except (ValueError, TypeError, errors.ConvexTestError):
+        raise errors.InvalidCursorError(_PARSE_FAILED) from None
+
+
+# ---------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------
+
+
+def paginate_plan(plan: Plan, options: PaginationOptions) -> dict[str, Any]:
+    """Read one page of ``plan``."""
+    reader = plan.reader
+    if reader.namespace.path != "":
+        raise errors.ConvexTestError(_IN_COMPONENT)
+    if reader.paginated:
+        raise errors.ConvexTestError(_MULTIPLE)
+    source = plan.open()
+    fingerprint = plan.fingerprint(source.index_fields)
+    start_is_end, start = _position(options.cursor, fingerprint, source)
+    end_is_end, end = _position(options.end_cursor, fingerprint, source)
+    has_end = options.end_cursor is not None
+    txn = reader.txn
+    txn.record_index_range()
+
+    filters = [arg for kind, arg, _ in plan.operators if kind == "filter"]
+    limits = [arg for kind, arg, _ in plan.operators if kind == "limit"]
+    limit = min(limits) if limits else None
+    page_size = options.num_items
+    # Limits are not enforced when an end cursor fixes the page (the backend re-reads
+    # the same range), nor for search queries.
+    enforce = not has_end and source.max_candidates is None
+    max_rows = options.maximum_rows_read if enforce else None
+    max_bytes = options.maximum_bytes_read if enforce else None
+
+    page: list[dict[str, Any]] = []
+    read_positions: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    rows_read = 0
+    bytes_read = 0
+    status: str | None = None
+    position: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+    exhausted = False
+    if start_is_end or limit == 0:
+        exhausted = True
+    else:
+        until = None if end_is_end else end
+        rows = source.rows(start, until)
+        sizes = getattr(source, "table", None)
+        size_of = sizes.sizes if sizes is not None else {}
+        while has_end or len(page) < page_size:
+            if limit is not None and len(page) >= limit:
+                exhausted = True
+                break
+            if max_bytes is not None and bytes_read >= max_bytes:
+                status = "SplitRequired"
+                break
+            if max_rows is not None and rows_read >= max_rows:
+                status = "SplitRequired"
+                break
+            try:
+                row = next(rows, None)
+            except TransactionLimitError as exc:
+                if not exc.is_read_limit or position is None:
+                    raise
+                status = "SplitRequired"
+                break
+            if row is None:
+                exhausted = True
+                break
+            key, doc = row
+            rows_read += 1
+            bytes_read += size_of.get(doc["_id"], 0)
+            position = row
+            read_positions.append(row)
+            if all(test(doc) for test in filters):
+                page.append(copy_value(doc))
+    if status is None and (
+        rows_read > _soft(min(options.maximum_rows_read or _MAX_READ_ROWS, _MAX_READ_ROWS))
+        or bytes_read
+        > _soft(min(options.maximum_bytes_read or _MAX_READ_BYTES, _MAX_READ_BYTES))
+        or len(page) > _SOFT_MAX_PAGE_LEN
+    ):
+        status = "SplitRecommended"
+
+    if has_end:
+        continue_cursor = str(options.end_cursor)
+        is_done = end_is_end
+    elif exhausted or position is None:
+        continue_cursor = encode_cursor(fingerprint, None)
+        is_done = True
+    else:
+        assert position is not None
+        continue_cursor = encode_cursor(fingerprint, source.position_values(*position))
+        is_done = False
+    split_cursor: str | None = None
+    if source.max_candidates is None and len(read_positions) > 2:
+        middle = read_positions[len(read_positions) // 2]
+        split_cursor = encode_cursor(fingerprint, source.position_values(*middle))
+    reader.paginated = True
+    return {
+        "page": page,
+        "isDone": is_done,
+        "continueCursor": continue_cursor,
+        "splitCursor": split_cursor,
+        "pageStatus": status,
+    }
+
+
+_validator_cache: list[Any] = []
+
+
+def _make_opts_validator() -> Any:
+    from convex_test.schema.validators import v
+
+    return v.object(
+        {
+            "numItems": v.number(),
+            "cursor": v.union(v.string(), v.null()),
+            "endCursor": v.optional(v.union(v.string(), v.null())),
+            "id": v.optional(v.number()),
+            "maximumRowsRead": v.optional(v.number()),
+            "maximumBytesRead": v.optional(v.number()),
+        }
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # ``pagination_opts_validator`` is built on first use: the schema package may load
+    # after this module.
+    if name == "pagination_opts_validator":
+        if not _validator_cache:
+            _validator_cache.append(_make_opts_validator())
+        return _validator_cache[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

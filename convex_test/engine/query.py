@@ -1,0 +1,862 @@
+"""The query builder: ``ctx.db.query(table)...`` and how queries run.
+
+A query is a source (full table scan, index range, or search) followed by operators
+(filters and a limit), like the backend's ``Query``.  The builder objects follow the JS
+client's state machine (a query can be chained once; iteration starts once) and its
+errors; index ranges follow the backend's rules (``IndexRange::compile``).
+
+An index range becomes a pair of bounds on the index's sorted key list and is read
+lazily, in growing chunks, with ``SortedList.irange``: ``take(10)`` reads ten keys
+whatever the table size, and writes made while iterating are seen from the next chunk
+on (as the backend reads batches).  Filters run after the index scan and the documents
+they reject still count as read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Final
+
+from convex_test import errors
+from convex_test.engine.filters import compile_filter
+from convex_test.engine.store import BY_CREATION_TIME, MAX_KEY, DbIndex, Table, split_path
+from convex_test.values.display import display_value
+from convex_test.values.order import sort_key
+from convex_test.values.types import UNDEFINED, convert, copy_value
+
+if TYPE_CHECKING:
+    from convex_test.engine.database import DatabaseReader
+    from convex_test.engine.transaction import Transaction
+
+__all__ = [
+    "IndexRangeBuilder",
+    "Query",
+    "QueryInitializer",
+    "SearchFilterBuilder",
+]
+
+MAX_QUERY_OPERATORS: Final = 256
+_FIRST_CHUNK: Final = 64
+_MAX_CHUNK: Final = 4096
+
+_CHAINED_ONCE: Final = (
+    "A query can only be chained once and can't be chained after iteration begins."
+)
+_ITERATION_ONCE: Final = "Iteration can only begin on a query once."
+_CONSUMED: Final = "This query is closed and can't emit any more values."
+_CLOSED: Final = "This query has been chained with another operator and can't be reused."
+_RANGE_REUSED: Final = (
+    "IndexRangeBuilder has already been used! Chain your method calls like "
+    "`q => q.eq(...).eq(...)`. See https://docs.convex.dev/using/indexes"
+)
+_SEARCH_REUSED: Final = (
+    "SearchFilterBuilder has already been used! Chain your method calls like "
+    "`q => q.search(...).eq(...)`."
+)
+_INDEXES_DOC: Final = "For more information see https://docs.convex.dev/using/indexes."
+
+# Range expression operators.
+EQ: Final = "Eq"
+GT: Final = "Gt"
+GTE: Final = "Gte"
+LT: Final = "Lt"
+LTE: Final = "Lte"
+_COMPARATORS: Final = {GT: ">", GTE: ">=", LT: "<", LTE: "<="}
+
+RangeExpr = tuple[str, str, Any]  # (operator, field path, value)
+
+
+def _field_arg(value: Any, method: str) -> str:
+    if not isinstance(value, str):
+        raise errors.ConvexTestError(
+            f"Arg 1 `fieldName` to `{method}` must be a field path string, got "
+            f"{display_value(value)}"
+        )
+    return value
+
+
+def _range_value(value: Any) -> Any:
+    return UNDEFINED if value is UNDEFINED else convert(value)
+
+
+class IndexRangeBuilder:
+    """The ``q`` of ``.with_index(name, lambda q: q.eq(...).gt(...))``.
+
+    Each method returns a new builder; a builder can be used once.
+    """
+
+    __slots__ = ("_consumed", "_exprs")
+
+    def __init__(self, exprs: tuple[RangeExpr, ...] = ()) -> None:
+        self._exprs = exprs
+        self._consumed = False
+
+    def _consume(self) -> None:
+        if self._consumed:
+            raise errors.ConvexTestError(_RANGE_REUSED)
+        self._consumed = True
+
+    def _add(self, op: str, method: str, field: Any, value: Any) -> IndexRangeBuilder:
+        self._consume()
+        path = _field_arg(field, method)
+        return IndexRangeBuilder((*self._exprs, (op, path, _range_value(value))))
+
+    def eq(self, field: str, value: Any) -> IndexRangeBuilder:
+        """``field == value`` (``UNDEFINED`` matches a missing field)."""
+        return self._add(EQ, "eq", field, value)
+
+    def gt(self, field: str, value: Any) -> IndexRangeBuilder:
+        """Lower bound ``field > value``."""
+        return self._add(GT, "gt", field, value)
+
+    def gte(self, field: str, value: Any) -> IndexRangeBuilder:
+        """Lower bound ``field >= value``."""
+        return self._add(GTE, "gte", field, value)
+
+    def lt(self, field: str, value: Any) -> IndexRangeBuilder:
+        """Upper bound ``field < value``."""
+        return self._add(LT, "lt", field, value)
+
+    def lte(self, field: str, value: Any) -> IndexRangeBuilder:
+        """Upper bound ``field <= value``."""
+        return self._add(LTE, "lte", field, value)
+
+    def export(self) -> tuple[RangeExpr, ...]:
+        """The recorded range expressions (consumes the builder)."""
+        self._consume()
+        return self._exprs
+
+    def __repr__(self) -> str:
+        return f"IndexRangeBuilder({list(self._exprs)!r})"
+
+
+class SearchFilterBuilder:
+    """The ``q`` of ``.with_search_index(name, lambda q: q.search(f, text).eq(g, v))``."""
+
+    __slots__ = ("_consumed", "_filters")
+
+    def __init__(self, filters: tuple[RangeExpr, ...] = ()) -> None:
+        self._filters = filters
+        self._consumed = False
+
+    def _consume(self) -> None:
+        if self._consumed:
+            raise errors.ConvexTestError(_SEARCH_REUSED)
+        self._consumed = True
+
+    def search(self, field: str, query: str) -> SearchFilterBuilder:
+        """Full-text search ``query`` in the index's search field."""
+        path = _field_arg(field, "search")
+        if not isinstance(query, str):
+            raise errors.ConvexTestError(
+                f"Arg 2 `query` to `search` must be a string, got {display_value(query)}"
+            )
+        self._consume()
+        return SearchFilterBuilder((*self._filters, ("Search", path, query)))
+
+    def eq(self, field: str, value: Any) -> SearchFilterBuilder:
+        """Equality on a filter field (``UNDEFINED`` matches a missing field)."""
+        path = _field_arg(field, "eq")
+        converted = _range_value(value)
+        self._consume()
+        return SearchFilterBuilder((*self._filters, (EQ, path, converted)))
+
+    def export(self) -> tuple[RangeExpr, ...]:
+        """The recorded filters (consumes the builder)."""
+        self._consume()
+        return self._filters
+
+    def __repr__(self) -> str:
+        return f"SearchFilterBuilder({list(self._filters)!r})"
+
+
+# ---------------------------------------------------------------------------------
+# Plans and sources
+# ---------------------------------------------------------------------------------
+
+
+class Plan:
+    """What a query reads: the source plus its operators (the serialized query)."""
+
+    __slots__ = ("index_name", "operators", "order", "range", "reader", "search", "table_name")
+
+    def __init__(self, reader: DatabaseReader, table_name: str) -> None:
+        self.reader = reader
+        self.table_name = table_name
+        self.index_name: str | None = None  # None: full table scan
+        self.range: tuple[RangeExpr, ...] = ()
+        self.search: tuple[RangeExpr, ...] | None = None
+        self.order: str | None = None
+        # ("filter", test, fingerprint) or ("limit", n, "")
+        self.operators: list[tuple[str, Any, str]] = []
+
+    @property
+    def is_search(self) -> bool:
+        return self.search is not None
+
+    def fingerprint(self, index_fields: tuple[str, ...]) -> str:
+        """A hash of the query (not of page options): cursors are bound to it."""
+        parts = [
+            self.reader.namespace.path,
+            self.table_name,
+            self.index_name or "",
+            "search" if self.search is not None else (self.order or "asc"),
+            repr(index_fields),
+            repr([(op, f, sort_key(v)) for op, f, v in self.range]),
+            repr(
+                [
+                    (op, f, v if op == "Search" else sort_key(v))
+                    for op, f, v in (self.search or ())
+                ]
+            ),
+            repr([(kind, fp if kind == "filter" else arg) for kind, arg, fp in self.operators]),
+        ]
+        text = "\x1f".join(parts)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+    def open(self) -> Source:
+        """Resolve the table and index, validate the range; return the source."""
+        reader = self.reader
+        table = reader.namespace.tables.get(self.table_name)
+        if self.search is not None:
+            return _search_source(self, table)
+        if self.index_name is None:
+            if table is None:
+                return EmptySource()
+            index = table.indexes[BY_CREATION_TIME]
+            return IndexSource(reader.txn, table, index, (), self.order == "desc")
+        index = _find_db_index(table, self.table_name, self.index_name)
+        return IndexSource(reader.txn, table, index, self.range, self.order == "desc")
+
+
+def _find_db_index(table: Table | None, table_name: str, index_name: str) -> DbIndex:
+    label = f"{table_name}.{index_name}"
+    if table is None:
+        raise errors.ConvexTestError(f"Index {label} not found.")
+    index = table.db_index(index_name)
+    if index is not None:
+        return index
+    if index_name in table.search_indexes or index_name in table.vector_indexes:
+        raise errors.ConvexTestError(f"Index {label} is not a database index")
+    raise errors.ConvexTestError(
+        f"Index {label} not found." + errors.did_you_mean(index_name, table.index_names())
+    )
+
+
+class Source:
+    """Where a query's rows come from, in query order.
+
+    ``rows(after, until)`` yields ``(position key, document)`` strictly after the
+    position ``after`` and up to ``until`` inclusive (``None``: unbounded), recording
+    each read document on the transaction.  Positions are comparable tuples;
+    ``position_values``/``position_key`` convert them to and from cursor values.
+    """
+
+    index_fields: tuple[str, ...] = ()
+
+    def rows(
+        self, after: tuple[Any, ...] | None = None, until: tuple[Any, ...] | None = None
+    ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        raise NotImplementedError  # pragma: no cover
+
+    def position_values(self, key: tuple[Any, ...], doc: dict[str, Any]) -> list[Any]:
+        raise NotImplementedError  # pragma: no cover
+
+    def position_key(self, values: list[Any]) -> tuple[Any, ...]:
+        raise NotImplementedError  # pragma: no cover
+
+    @property
+    def max_candidates(self) -> int | None:
+        return None
+
+
+class EmptySource(Source):
+    """A full scan of a table that does not exist."""
+
+    index_fields = ("_creationTime",)
+
+    def rows(
+        self, after: tuple[Any, ...] | None = None, until: tuple[Any, ...] | None = None
+    ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        return iter(())
+
+    def position_values(self, key: tuple[Any, ...], doc: dict[str, Any]) -> list[Any]:
+        return [doc["_creationTime"], doc["_id"]]  # pragma: no cover - no rows
+
+    def position_key(self, values: list[Any]) -> tuple[Any, ...]:
+        return tuple(sort_key(v) for v in values)
+
+
+def _compile_range(
+    index: DbIndex, table_name: str, exprs: tuple[RangeExpr, ...]
+) -> tuple[tuple[Any, ...], bool, tuple[Any, ...], bool]:
+    """Index range -> ``(lo, lo_inclusive, hi, hi_inclusive)`` bounds on index keys."""
+    label = f"{table_name}.{index.name}"
+    equalities: dict[str, Any] = {}
+    inequality_field: str | None = None
+    lower: tuple[str, Any] | None = None
+    upper: tuple[str, Any] | None = None
+    for op, raw_path, value in exprs:
+        path = ".".join(split_path(raw_path))
+        if op == EQ:
+            if path in equalities:
+                raise errors.ConvexTestError(
+                    "Already defined equality bound in index range. Can't add "
+                    f'"{path}" == {display_value(equalities[path])}.'
+                )
+            equalities[path] = value
+            continue
+        is_upper = op in (LT, LTE)
+        current = upper if is_upper else lower
+        if current is not None:
+            raise errors.ConvexTestError(
+                f"Already defined {'upper' if is_upper else 'lower'} bound in index range. "
+                f'Can\'t add "{path}" {_COMPARATORS[op]} {display_value(value)}.'
+            )
+        if inequality_field is not None and inequality_field != path:
+            raise errors.ConvexTestError(
+                "Upper and lower bounds in `range` can only be applied to a single index "
+                f"field. This query against index {label} attempted to set a range bound on "
+                f'both "{inequality_field}" and "{path}". Consider using `filter` instead. '
+                "See https://docs.convex.dev/using/indexes for more info."
+            )
+        inequality_field = path
+        if is_upper:
+            upper = (op, value)
+        else:
+            lower = (op, value)
+    if inequality_field is not None and inequality_field in equalities:
+        raise errors.ConvexTestError(
+            "Already defined inequality bound in index range. Can't add "
+            f'"{inequality_field}" == {display_value(equalities[inequality_field])}.'
+        )
+    fields = index.fields
+    rank = {f: i for i, f in enumerate(fields)}
+    shown_fields = "[" + ", ".join(f'"{f}"' for f in index.display_fields) + "]"
+    for path in (*equalities, *([inequality_field] if inequality_field else [])):
+        if path not in rank:
+            raise errors.ConvexTestError(
+                f'The index range included a comparison with "{path}", but {label} with '
+                f"fields {shown_fields} doesn't index this field. {_INDEXES_DOC}"
+            )
+    used = sorted(equalities, key=rank.__getitem__)
+    if inequality_field is not None:
+        used.append(inequality_field)
+    for position, path in enumerate(used):
+        if position >= len(fields) or fields[position] != path:
+            query_fields = "[" + ", ".join(f'"{f}"' for f in used) + "]"
+            raise errors.ConvexTestError(
+                f"Tried to query index {label} but the query didn't use the index fields in "
+                f"order.\nIndex fields: {shown_fields}\nQuery fields: {query_fields}\n"
+                f'First incorrect field: "{path}"\n{_INDEXES_DOC}'
+            )
+    prefix = tuple(sort_key(equalities[p]) for p in sorted(equalities, key=rank.__getitem__))
+    lo: tuple[Any, ...] = prefix
+    lo_inclusive = True
+    hi: tuple[Any, ...] = (*prefix, MAX_KEY)
+    hi_inclusive = False
+    if lower is not None:
+        op, value = lower
+        if op == GTE:
+            lo = (*prefix, sort_key(value))
+        else:
+            lo = (*prefix, sort_key(value), MAX_KEY)
+    if upper is not None:
+        op, value = upper
+        if op == LT:
+            hi = (*prefix, sort_key(value))
+        else:
+            hi = (*prefix, sort_key(value), MAX_KEY)
+    return lo, lo_inclusive, hi, hi_inclusive
+
+
+class IndexSource(Source):
+    """Rows of a database index range, read lazily in growing chunks."""
+
+    __slots__ = ("desc", "hi", "hi_inclusive", "index", "lo", "lo_inclusive", "table", "txn")
+
+    def __init__(
+        self,
+        txn: Transaction,
+        table: Table,
+        index: DbIndex,
+        exprs: tuple[RangeExpr, ...],
+        desc: bool,
+    ) -> None:
+        self.txn = txn
+        self.table = table
+        self.index = index
+        self.desc = desc
+        self.index_fields = index.fields
+        if exprs:
+            self.lo, self.lo_inclusive, self.hi, self.hi_inclusive = _compile_range(
+                index, table.name, exprs
+            )
+        else:
+            self.lo, self.lo_inclusive, self.hi, self.hi_inclusive = (), True, (MAX_KEY,), False
+
+    def rows(
+        self,
+        after: tuple[Any, ...] | None = None,
+        until: tuple[Any, ...] | None = None,
+        *,
+        chunk: int = _FIRST_CHUNK,
+    ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        lo, lo_inc, hi, hi_inc = self.lo, self.lo_inclusive, self.hi, self.hi_inclusive
+        desc = self.desc
+        if after is not None:
+            if desc:
+                if after < hi or (after == hi and hi_inc):
+                    hi, hi_inc = after, False
+            elif after > lo or (after == lo and lo_inc):
+                lo, lo_inc = after, False
+        if until is not None:
+            if desc:
+                if until > lo:
+                    lo, lo_inc = until, True
+            elif until < hi:
+                hi, hi_inc = until, True
+        return self._scan(lo, lo_inc, hi, hi_inc, chunk)
+
+    def _scan(
+        self,
+        lo: tuple[Any, ...],
+        lo_inc: bool,
+        hi: tuple[Any, ...],
+        hi_inc: bool,
+        chunk: int,
+    ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        keys = self.index.keys
+        if keys is None:  # pragma: no cover - db_index() materialises lazy indexes
+            return
+        docs = self.table.docs
+        sizes = self.table.sizes
+        record = self.txn.record_read
+        desc = self.desc
+        irange = keys.irange
+        while True:
+            batch = list(islice(irange(lo, hi, (lo_inc, hi_inc), desc), chunk))
+            # Resolve documents now: later writes show up from the next chunk on.
+            pairs = [(key, docs.get(key[-1][1])) for key in batch]
+            for key, doc in pairs:
+                if doc is None:
+                    continue
+                record(sizes.get(key[-1][1], 0))
+                yield key, doc
+            if len(batch) < chunk:
+                return
+            if desc:
+                hi, hi_inc = batch[-1], False
+            else:
+                lo, lo_inc = batch[-1], False
+            if chunk < _MAX_CHUNK:
+                chunk = min(chunk * 4, _MAX_CHUNK)
+
+    def position_values(self, key: tuple[Any, ...], doc: dict[str, Any]) -> list[Any]:
+        return self.index.values_of(doc)
+
+    def position_key(self, values: list[Any]) -> tuple[Any, ...]:
+        if len(values) != len(self.index.fields):
+            raise ValueError("cursor position does not fit the index")
+        return tuple(sort_key(v) for v in values)
+
+
+class SearchSource(Source):
+    """Search results in relevance order (at most 1024 may be read)."""
+
+    __slots__ = ("results", "table", "txn")
+
+    index_fields = ()
+
+    def __init__(self, txn: Transaction, table: Table, results: list[tuple[str, float]]) -> None:
+        self.txn = txn
+        self.table = table
+        self.results = results
+
+    @property
+    def max_candidates(self) -> int | None:
+        from convex_test.search.text import MAX_CANDIDATE_REVISIONS
+
+        return int(MAX_CANDIDATE_REVISIONS)
+
+    def rows(
+        self, after: tuple[Any, ...] | None = None, until: tuple[Any, ...] | None = None
+    ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        from convex_test.search.text import MAX_CANDIDATE_REVISIONS, scanned_too_many
+
+        docs = self.table.docs
+        sizes = self.table.sizes
+        record = self.txn.record_read
+        fetched = 0
+        for doc_id, score in self.results:
+            doc = docs.get(doc_id)
+            if doc is None:
+                continue
+            key = (-score, -doc["_creationTime"], doc_id)
+            if after is not None and key <= after:
+                continue
+            if until is not None and key > until:
+                return
+            if fetched == MAX_CANDIDATE_REVISIONS:
+                raise scanned_too_many()
+            fetched += 1
+            record(sizes.get(doc_id, 0))
+            yield key, doc
+
+    def position_values(self, key: tuple[Any, ...], doc: dict[str, Any]) -> list[Any]:
+        return [-key[0], doc["_creationTime"], doc["_id"]]
+
+    def position_key(self, values: list[Any]) -> tuple[Any, ...]:
+        score, creation_time, doc_id = values
+        if not isinstance(doc_id, str):
+            raise ValueError("bad search cursor")
+        return (-float(score), -float(creation_time), doc_id)
+
+
+def _search_source(plan: Plan, table: Table | None) -> Source:
+    from convex_test.search import text
+
+    label = f"{plan.table_name}.{plan.index_name}"
+    name = plan.index_name or ""
+    if table is None:
+        raise errors.ConvexTestError(f"Index {label} not found.")
+    index = table.search_indexes.get(name)
+    if index is None:
+        if name in table.indexes or name in table.vector_indexes:
+            raise errors.ConvexTestError(f"Index {label} is not a search index")
+        raise errors.ConvexTestError(
+            f"Index {label} not found." + errors.did_you_mean(name, table.index_names())
+        )
+    filters = plan.search or ()
+    search_text: str | None = None
+    for op, _field, value in filters:
+        if op == "Search":
+            search_text = value
+            break
+    if search_text is None:
+        raise text.missing_search_filter(name, plan.table_name, index.search_field)
+    if not search_text:
+        return SearchSource(plan.reader.txn, table, [])
+    eqs: list[tuple[str, Any]] = []
+    searches = 0
+    for op, field, value in filters:
+        path = ".".join(split_path(field))
+        if op == "Search":
+            text.check_search_field(name, plan.table_name, index.search_field, path)
+            searches += 1
+            text.check_single_search_filter(name, plan.table_name, path, searches)
+        else:
+            text.check_filter_field(name, plan.table_name, index.filter_fields, path)
+            eqs.append((path, value))
+    text.check_filter_count(name, plan.table_name, len(eqs))
+    results = index.search_with_scores(
+        search_text, eqs, limit=text.MAX_CANDIDATE_REVISIONS + 1
+    )
+    return SearchSource(plan.reader.txn, table, results)
+
+
+# ---------------------------------------------------------------------------------
+# Running a plan
+# ---------------------------------------------------------------------------------
+
+
+def run_plan(plan: Plan) -> Iterator[dict[str, Any]]:
+    """The stored documents a plan returns, lazily (callers copy them)."""
+    operators = plan.operators
+    limits = [arg for kind, arg, _ in operators if kind == "limit"]
+    if any(n == 0 for n in limits):
+        return iter(())
+    source = plan.open()
+    plan.reader.txn.record_index_range()
+    chunk = _FIRST_CHUNK
+    if operators and operators[0][0] == "limit":
+        chunk = max(1, min(operators[0][1], _MAX_CHUNK))
+    rows = (
+        source.rows(chunk=chunk) if isinstance(source, IndexSource) else source.rows()
+    )
+    if not operators:
+        return (doc for _, doc in rows)
+    if len(operators) == 1 and operators[0][0] == "filter":
+        test: Callable[[dict[str, Any]], bool] = operators[0][1]
+        return (doc for _, doc in rows if test(doc))
+    return _apply_operators(rows, operators)
+
+
+def _apply_operators(
+    rows: Iterator[tuple[tuple[Any, ...], dict[str, Any]]],
+    operators: list[tuple[str, Any, str]],
+) -> Iterator[dict[str, Any]]:
+    counts = [0] * len(operators)
+    for _, doc in rows:
+        done = False
+        passed = True
+        for i, (kind, arg, _) in enumerate(operators):
+            if kind == "filter":
+                if not arg(doc):
+                    passed = False
+                    break
+            else:
+                counts[i] += 1
+                if counts[i] >= arg:
+                    # A limit that is full never pulls again: the stream ends here.
+                    done = True
+        if passed:
+            yield doc
+        if done:
+            return
+
+
+# ---------------------------------------------------------------------------------
+# The public builder objects
+# ---------------------------------------------------------------------------------
+
+_PREPARING: Final = 0
+_CLOSED_STATE: Final = 1
+_EXECUTING: Final = 2
+_CONSUMED_STATE: Final = 3
+
+
+def _check_order(order: Any) -> str:
+    if order not in ("asc", "desc") or not isinstance(order, str):
+        raise errors.ConvexTestError(
+            f'Arg 1 `order` to `order` must be "asc" or "desc", got {display_value(order)}'
+        )
+    return str(order)
+
+
+def _check_take(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, float)):
+        raise errors.ConvexTestError("Arg 1 `n` to `take` must be a non-negative integer")
+    if isinstance(n, float) and not n.is_integer():
+        raise errors.ConvexTestError("Arg 1 `n` to `take` must be a non-negative integer")
+    if n < 0:
+        raise errors.ConvexTestError("Arg 1 `n` to `take` must be a non-negative integer")
+    return int(n)
+
+
+class Query:
+    """A query being built or run (``ctx.db.query(t).with_index(...)...``).
+
+    Chaining (``order``, ``filter``, ``take``, ``paginate``) consumes the query and
+    returns a new one; iteration can begin once.
+    """
+
+    __slots__ = ("_plan", "_state")
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = plan
+        self._state = _PREPARING
+
+    def _take_plan(self) -> Plan:
+        if self._state != _PREPARING:
+            raise errors.ConvexTestError(_CHAINED_ONCE)
+        self._state = _CLOSED_STATE
+        return self._plan
+
+    def _start(self) -> Iterator[dict[str, Any]]:
+        state = self._state
+        if state != _PREPARING:
+            if state == _EXECUTING:
+                raise errors.ConvexTestError(_ITERATION_ONCE)
+            raise errors.ConvexTestError(_CLOSED if state == _CLOSED_STATE else _CONSUMED)
+        self._state = _EXECUTING
+        return run_plan(self._plan)
+
+    def order(self, order: str) -> Query:
+        """Scan in ``"asc"`` (default) or ``"desc"`` index order; at most once."""
+        order = _check_order(order)
+        plan = self._take_plan()
+        if plan.search is not None:
+            raise errors.ConvexTestError(
+                "Search queries must always be in relevance order. Can not set order manually."
+            )
+        if plan.order is not None:
+            raise errors.ConvexTestError("Queries may only specify order at most once")
+        plan.order = order
+        return Query(plan)
+
+    def filter(self, predicate: Callable[[Any], Any]) -> Query:
+        """Keep documents for which ``predicate(q)`` evaluates to true (ANDed if chained)."""
+        if predicate is None:
+            raise errors.ConvexTestError("Arg 1 `predicate` to `filter` must not be None")
+        plan = self._take_plan()
+        if len(plan.operators) >= MAX_QUERY_OPERATORS:
+            raise errors.ConvexTestError(
+                f"Can't construct query with more than {MAX_QUERY_OPERATORS} operators"
+            )
+        test, fingerprint = compile_filter(predicate)
+        plan.operators.append(("filter", test, fingerprint))
+        return Query(plan)
+
+    def limit(self, n: int) -> Query:
+        """At most ``n`` results (what ``take`` uses)."""
+        n = _check_take(n)
+        plan = self._take_plan()
+        plan.operators.append(("limit", n, ""))
+        return Query(plan)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        docs = self._start()
+        try:
+            for doc in docs:
+                yield copy_value(doc)
+        finally:
+            self._state = _CONSUMED_STATE
+
+    def collect(self) -> list[dict[str, Any]]:
+        """Every result, as a list of document copies."""
+        docs = self._start()
+        try:
+            return [copy_value(doc) for doc in docs]
+        finally:
+            self._state = _CONSUMED_STATE
+
+    def take(self, n: int) -> list[dict[str, Any]]:
+        """The first ``n`` results."""
+        return self.limit(n).collect()
+
+    def first(self) -> dict[str, Any] | None:
+        """The first result, or ``None``."""
+        docs = self.take(1)
+        return docs[0] if docs else None
+
+    def unique(self) -> dict[str, Any] | None:
+        """The single result, ``None`` if there is none; more than one raises."""
+        table = self._plan.table_name
+        docs = self.take(2)
+        if not docs:
+            return None
+        if len(docs) == 2:
+            raise errors.ConvexTestError(
+                f"unique() query returned more than one result from table {table}:\n"
+                f" [{docs[0]['_id']}, {docs[1]['_id']}, ...]"
+            )
+        return docs[0]
+
+    def paginate(self, opts: Any) -> dict[str, Any]:
+        """One page: ``{"page", "isDone", "continueCursor", "splitCursor", "pageStatus"}``."""
+        from convex_test.engine.pagination import check_options, paginate_plan
+
+        options = check_options(opts)
+        plan = self._take_plan()
+        return paginate_plan(plan, options)
+
+    def __repr__(self) -> str:
+        plan = self._plan
+        source = (
+            f"search {plan.index_name}"
+            if plan.search is not None
+            else (f"index {plan.index_name}" if plan.index_name else "full table scan")
+        )
+        return f"<Query {plan.table_name} ({source})>"
+
+
+class QueryInitializer:
+    """``ctx.db.query(table)``: pick a source, or use it directly as a full table scan."""
+
+    __slots__ = ("_reader", "_table")
+
+    def __init__(self, reader: DatabaseReader, table: str) -> None:
+        self._reader = reader
+        self._table = table
+
+    def _plan(self) -> Plan:
+        return Plan(self._reader, self._table)
+
+    def with_index(
+        self, index_name: str, range_fn: Callable[[IndexRangeBuilder], Any] | None = None
+    ) -> Query:
+        """Read the index ``index_name`` within the range that ``range_fn`` builds."""
+        if not isinstance(index_name, str):
+            raise errors.ConvexTestError(
+                f"Arg 1 `indexName` to `withIndex` must be a string, got "
+                f"{display_value(index_name)}"
+            )
+        builder = IndexRangeBuilder()
+        if range_fn is not None:
+            builder = range_fn(builder)
+            if not isinstance(builder, IndexRangeBuilder):
+                raise errors.ConvexTestError(
+                    "The index range function must return the range builder it was given "
+                    f"(like `lambda q: q.eq(\"field\", value)`), got {display_value(builder)}"
+                )
+        plan = self._plan()
+        plan.index_name = index_name
+        plan.range = builder.export()
+        return Query(plan)
+
+    def with_search_index(
+        self, index_name: str, search_fn: Callable[[SearchFilterBuilder], Any]
+    ) -> Query:
+        """Full-text search with the search index ``index_name``."""
+        if not isinstance(index_name, str):
+            raise errors.ConvexTestError(
+                f"Arg 1 `indexName` to `withSearchIndex` must be a string, got "
+                f"{display_value(index_name)}"
+            )
+        if search_fn is None or not callable(search_fn):
+            raise errors.ConvexTestError(
+                "Arg 2 `searchFilter` to `withSearchIndex` must be a function like "
+                '`lambda q: q.search("body", "hello")`'
+            )
+        builder = search_fn(SearchFilterBuilder())
+        if not isinstance(builder, SearchFilterBuilder):
+            raise errors.ConvexTestError(
+                "The search filter function must return the search filter builder it was "
+                f"given, got {display_value(builder)}"
+            )
+        plan = self._plan()
+        plan.index_name = index_name
+        plan.search = builder.export()
+        return Query(plan)
+
+    def full_table_scan(self) -> Query:
+        """Read the whole table in ``_creationTime`` order."""
+        return Query(self._plan())
+
+    def order(self, order: str) -> Query:
+        """``full_table_scan().order(order)``."""
+        return self.full_table_scan().order(order)
+
+    def filter(self, predicate: Callable[[Any], Any]) -> Query:
+        """``full_table_scan().filter(predicate)``."""
+        return self.full_table_scan().filter(predicate)
+
+    def limit(self, n: int) -> Query:
+        """``full_table_scan().limit(n)``."""
+        return self.full_table_scan().limit(n)
+
+    def collect(self) -> list[dict[str, Any]]:
+        """Every document of the table."""
+        return self.full_table_scan().collect()
+
+    def take(self, n: int) -> list[dict[str, Any]]:
+        """The first ``n`` documents."""
+        return self.full_table_scan().take(n)
+
+    def first(self) -> dict[str, Any] | None:
+        """The oldest document, or ``None``."""
+        return self.full_table_scan().first()
+
+    def unique(self) -> dict[str, Any] | None:
+        """The table's only document (more than one raises)."""
+        return self.full_table_scan().unique()
+
+    def paginate(self, opts: Any) -> dict[str, Any]:
+        """A page of the full table scan."""
+        return self.full_table_scan().paginate(opts)
+
+    def count(self) -> int:
+        """The number of documents in the table."""
+        reader = self._reader
+        reader.txn.record_index_range()
+        table = reader.namespace.tables.get(self._table)
+        return 0 if table is None else len(table.docs)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.full_table_scan())
+
+    def __repr__(self) -> str:
+        return f"<QueryInitializer {self._table}>"

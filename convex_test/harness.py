@@ -1,0 +1,237 @@
+"""The ``t`` object: drive a Convex backend from tests.
+
+>>> t = convex_test(schema, modules="convex")
+>>> message_id = t.mutation(api.messages.send, {"body": "hi"})
+>>> t.query("messages:list", {})
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from convex_test.engine.backend import Backend
+from convex_test.engine.execution import CallRecord
+
+if TYPE_CHECKING:
+    import httpx
+    from httpx._types import HeaderTypes, QueryParamTypes, RequestContent
+
+__all__ = ["ConvexTest", "convex_test"]
+
+
+def convex_test(
+    schema: Any = None,
+    modules: Any = None,
+    *,
+    start_time: float | datetime | None = None,
+    capture_output: bool = False,
+) -> ConvexTest:
+    """Create a fresh, fully isolated in-memory backend and return its ``t``.
+
+    ``schema`` defaults to the functions dir's ``schema.py``; ``modules`` is a functions
+    directory (``str`` or ``Path``), a dotted package name, or a package module.
+    ``start_time`` (ms since the epoch or a datetime) sets the engine clock; by default it
+    starts at the current time (as a user's freezegun or time-machine shows it).
+    """
+    backend = Backend(
+        schema=schema, modules=modules, start_time=start_time, capture_output=capture_output
+    )
+    return ConvexTest(backend)
+
+
+class ConvexTest:
+    """The test harness for one backend.  Tests are admin: internal functions are callable."""
+
+    def __init__(self, backend: Backend, identity: dict[str, Any] | None = None) -> None:
+        self._backend = backend
+        self._identity = identity
+
+    # ------------------------------------------------------------------ introspection
+    @property
+    def backend(self) -> Backend:
+        """The engine behind this ``t`` (shared by its ``with_identity`` views)."""
+        return self._backend
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        """Every top-level call made through this backend, in order."""
+        return self._backend.calls
+
+    # ------------------------------------------------------------------ functions
+    def query(self, ref: Any, args: Mapping[str, Any] | None = None) -> Any:
+        """Run a query (a reference, a path string, or an inline ``fn(ctx)``)."""
+        return self._call(ref, args, "query")
+
+    def mutation(self, ref: Any, args: Mapping[str, Any] | None = None) -> Any:
+        """Run a mutation as one transaction: all its writes commit, or none do."""
+        return self._call(ref, args, "mutation")
+
+    def action(self, ref: Any, args: Mapping[str, Any] | None = None) -> Any:
+        """Run an action (or an inline ``fn(ctx)`` with an action ctx)."""
+        return self._call(ref, args, "action")
+
+    def run(self, fn: Any) -> Any:
+        """Run ``fn(ctx)`` as a mutation transaction with full storage access."""
+        return self._call(fn, None, "mutation", inline_kind="run")
+
+    def _call(self, ref: Any, args: Any, kind: str, inline_kind: str | None = None) -> Any:
+        __tracebackhide__ = True
+        backend = self._backend
+        if not backend.capture_output:
+            return backend.runner.call(
+                ref, _plain_args(args), kind, identity=self._identity, inline_kind=inline_kind
+            )
+        record = CallRecord(path=backend.describe_target(ref), kind=kind, args=args)
+        backend.calls.append(record)
+        started = time.perf_counter()
+        with _capture(record):
+            try:
+                result = backend.runner.call(
+                    ref, _plain_args(args), kind, identity=self._identity, inline_kind=inline_kind
+                )
+            except BaseException as exc:
+                record.outcome = f"raised {type(exc).__name__}: {exc}"
+                raise
+            finally:
+                record.duration_ms = (time.perf_counter() - started) * 1000
+        record.outcome = "ok"
+        return result
+
+    # ------------------------------------------------------------------ identity
+    def with_identity(
+        self, identity: Mapping[str, Any] | None = None, **claims: Any
+    ) -> ConvexTest:
+        """A view of the same backend whose calls carry this user identity."""
+        from convex_test.auth import build_identity
+
+        return ConvexTest(self._backend, build_identity(identity, **claims))
+
+    # ------------------------------------------------------------------ HTTP actions
+    def fetch(
+        self,
+        path_or_url: str | httpx.URL,
+        method: str = "GET",
+        *,
+        headers: HeaderTypes | None = None,
+        params: QueryParamTypes | None = None,
+        content: RequestContent | None = None,
+        json: Any = None,
+        raise_errors: bool = False,
+    ) -> httpx.Response:
+        """Send one request to the app's HTTP actions (``http.py``) and storage URLs.
+
+        ``path_or_url`` is a path (``"/send?x=1"``) or an absolute URL on the site URL
+        (upload URLs and file URLs from ``ctx.storage``).  The handler runs as this
+        ``t``'s identity.  An uncaught handler error becomes the 500 JSON response of a
+        dev deployment; with ``raise_errors=True`` it propagates to the test instead.
+        """
+        __tracebackhide__ = True
+        from convex_test.http.actions import transport_for
+        from convex_test.http.transport import build_request
+
+        request = build_request(
+            path_or_url,
+            method,
+            site_url=self._backend.files.site_url,
+            headers=headers,
+            params=params,
+            content=content,
+            json=json,
+        )
+        transport = transport_for(self._backend, self._invoke_http, raise_errors=raise_errors)
+        return transport.handle_request(request)
+
+    def http_client(self, *, raise_errors: bool = False) -> httpx.Client:
+        """An ``httpx.Client`` routed to the app, with the site URL as ``base_url``.
+
+        ``raise_errors`` as in :meth:`fetch`.  Use it as a context manager.
+        """
+        from convex_test.http.actions import transport_for
+        from convex_test.http.transport import make_client
+
+        transport = transport_for(self._backend, self._invoke_http, raise_errors=raise_errors)
+        return make_client(transport, self._backend.files.site_url)
+
+    def async_http_client(self, *, raise_errors: bool = False) -> httpx.AsyncClient:
+        """The ``httpx.AsyncClient`` twin of :meth:`http_client`."""
+        from convex_test.http.actions import async_transport_for
+        from convex_test.http.transport import make_async_client
+
+        transport = async_transport_for(
+            self._backend, self._invoke_http, raise_errors=raise_errors
+        )
+        return make_async_client(transport, self._backend.files.site_url)
+
+    def _invoke_http(self, handler: Any, request: httpx.Request) -> Any:
+        from convex_test.http.actions import as_http_action
+
+        return self._call(as_http_action(handler), request, "http_action")
+
+    # ------------------------------------------------------------------ time
+    def now_ms(self) -> float:
+        """The engine clock, in ms since the epoch."""
+        return self._backend.clock.now_ms()
+
+    def __repr__(self) -> str:
+        who = f" as {self._identity.get('tokenIdentifier')}" if self._identity else ""
+        return f"<ConvexTest{who}>"
+
+
+def _plain_args(args: Any) -> Any:
+    if isinstance(args, Mapping) and not isinstance(args, dict):
+        return dict(args)
+    return args
+
+
+class _RecordHandler(logging.Handler):
+    def __init__(self, record: CallRecord) -> None:
+        super().__init__(logging.DEBUG)
+        self._record = record
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._record.output.append(f"[{record.levelname}] {record.getMessage()}")
+        except Exception:  # a broken log call must not break the function
+            self.handleError(record)
+
+
+class _Tee(io.TextIOBase):
+    def __init__(self, record: CallRecord, original: Any) -> None:
+        self._record = record
+        self._original = original
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            self._record.output.extend(line for line in text.rstrip("\n").split("\n"))
+        return int(self._original.write(text))
+
+    def flush(self) -> None:
+        self._original.flush()
+
+
+@contextlib.contextmanager
+def _capture(record: CallRecord) -> Iterator[None]:
+    import sys
+
+    handler = _RecordHandler(record)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with contextlib.redirect_stdout(_Tee(record, sys.stdout)):
+            yield
+    finally:
+        root.removeHandler(handler)
+
+
+def _to_ms(value: float | datetime | timedelta) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds() * 1000
+    if isinstance(value, datetime):
+        return value.timestamp() * 1000
+    return float(value)

@@ -1,0 +1,505 @@
+"""Vector search: an exact cosine-similarity index with Convex's filter rules.
+
+Production Convex runs an approximate (HNSW) index over f32 vectors; an exact search
+over float64 is what a test wants.  Rules kept from the backend (``crates/vector``):
+
+* a document is indexed only if its vector field is a list of exactly ``dimensions``
+  Float64 numbers (plain ``int`` counts, ``Int64`` and ``bool`` do not);
+* ``limit`` defaults to 10, at most 256; the query vector must have ``dimensions`` numbers;
+* ``filter`` is ``q.eq(field, value)`` on filter fields combined with ``q.or_``; the
+  result is the OR of all (field, value) pairs, even across fields; at most 64 distinct
+  pairs; ``q.eq(f, UNDEFINED)`` matches a missing field;
+* results are ``(doc id, cosine similarity)``, best first; a zero vector scores 0.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Final, NoReturn
+
+from convex_test import errors
+from convex_test.search.text import field_value, format_field_path
+from convex_test.values.display import display_value
+from convex_test.values.order import SortKey, sort_key
+from convex_test.values.types import Int64
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "DEFAULT_VECTOR_LIMIT",
+    "MAX_DIMENSIONS",
+    "MAX_FILTER_LENGTH",
+    "MAX_VECTOR_RESULTS",
+    "MIN_DIMENSIONS",
+    "VectorFilterBuilder",
+    "VectorFilterExpression",
+    "VectorIndex",
+]
+
+DEFAULT_VECTOR_LIMIT: Final = 10
+MAX_VECTOR_RESULTS: Final = 256
+MAX_FILTER_LENGTH: Final = 64
+MIN_DIMENSIONS: Final = 2
+MAX_DIMENSIONS: Final = 4096
+
+
+# ---------------------------------------------------------------------------
+# Filter expressions
+# ---------------------------------------------------------------------------
+
+
+class VectorFilterExpression:
+    """A vector search filter built by :class:`VectorFilterBuilder`."""
+
+    __slots__ = ()
+
+
+class _Eq(VectorFilterExpression):
+    __slots__ = ("field", "value")
+
+    def __init__(self, field: str, value: Any) -> None:
+        self.field = field
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"q.eq({self.field!r}, {self.value!r})"
+
+
+class _Or(VectorFilterExpression):
+    __slots__ = ("exprs",)
+
+    def __init__(self, exprs: tuple[VectorFilterExpression, ...]) -> None:
+        self.exprs = exprs
+
+    def __repr__(self) -> str:
+        return "q.or_(" + ", ".join(repr(e) for e in self.exprs) + ")"
+
+
+def _equalities(expr: VectorFilterExpression) -> list[_Eq]:
+    """The ``eq`` leaves of ``expr`` in order (iteratively: nesting depth is unbounded)."""
+    leaves: list[_Eq] = []
+    stack: list[VectorFilterExpression] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Eq):
+            leaves.append(node)
+        elif isinstance(node, _Or):
+            stack.extend(reversed(node.exprs))
+        else:
+            raise errors.ConvexTestError(errors.VECTOR_INVALID_FILTER)
+    return leaves
+
+
+def _unsupported(operator: str) -> NoReturn:
+    raise errors.ConvexTestError(errors.VECTOR_UNSUPPORTED_OPERATOR.format(operator=operator))
+
+
+class VectorFilterBuilder:
+    """The ``q`` of ``filter=lambda q: ...``: only :meth:`eq` and :meth:`or_` exist.
+
+    The other filter operators are present only to fail with Convex's message.
+    """
+
+    __slots__ = ()
+
+    def eq(self, field: str, value: Any) -> VectorFilterExpression:
+        """``field == value`` on one of the index's filter fields."""
+        if not isinstance(field, str):
+            raise errors.ConvexTestError(errors.VECTOR_EQ_ARGS)
+        return _Eq(field, value)
+
+    def or_(self, *exprs: VectorFilterExpression) -> VectorFilterExpression:
+        """Matches documents matching any of ``exprs``; ``or_()`` alone filters nothing out."""
+        for expr in exprs:
+            if not isinstance(expr, VectorFilterExpression):
+                raise errors.ConvexTestError(errors.VECTOR_INVALID_FILTER)
+        return _Or(tuple(exprs))
+
+    def and_(self, *exprs: Any) -> NoReturn:
+        _unsupported("and_")
+
+    def not_(self, expr: Any) -> NoReturn:
+        _unsupported("not_")
+
+    def neq(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("neq")
+
+    def lt(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("lt")
+
+    def lte(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("lte")
+
+    def gt(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("gt")
+
+    def gte(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("gte")
+
+    def field(self, path: Any) -> NoReturn:
+        _unsupported("field")
+
+    def add(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("add")
+
+    def sub(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("sub")
+
+    def mul(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("mul")
+
+    def div(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("div")
+
+    def mod(self, left: Any, right: Any) -> NoReturn:
+        _unsupported("mod")
+
+    def neg(self, value: Any) -> NoReturn:
+        _unsupported("neg")
+
+
+VectorFilter = Callable[[VectorFilterBuilder], VectorFilterExpression]
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _is_number(x: object) -> bool:
+    # Exact type checks: bool and Int64 are int subclasses but not Float64.
+    return type(x) is float or type(x) is int
+
+
+def _normalized(values: Sequence[float]) -> npt.NDArray[np.float64]:
+    """``values`` scaled to unit length; zeros stay zeros; non-finite input gives NaNs."""
+    import numpy as np
+
+    vec = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(vec)):
+        return np.full(vec.shape, np.nan)
+    # Divide by the largest magnitude first so that squaring cannot overflow.
+    peak = float(np.max(np.abs(vec))) if vec.size else 0.0
+    if peak == 0.0:
+        return np.zeros(vec.shape)
+    vec = vec / peak
+    result: npt.NDArray[np.float64] = vec / float(np.sqrt(vec @ vec))
+    return result
+
+
+def _fields_list(fields: Sequence[str]) -> str:
+    return "[" + ", ".join(format_field_path(f) for f in fields) + "]"
+
+
+# ---------------------------------------------------------------------------
+# The index
+# ---------------------------------------------------------------------------
+
+
+class VectorIndex:
+    """Exact cosine-similarity search over one vector field plus filter fields.
+
+    Unit-normalised vectors live in one contiguous float64 matrix (row per indexed
+    document, swap-remove on delete), so a search is one matrix-vector product plus a
+    partial sort.  Per filter field, value sort key -> rows, so a filtered search only
+    scores the matching rows.  ``len(index)`` counts all added documents, indexed or not.
+    """
+
+    __slots__ = (
+        "_count",
+        "_filter_paths",
+        "_filter_rows",
+        "_keys",
+        "_matrix",
+        "_next_seq",
+        "_row_ids",
+        "_rows",
+        "_seqs",
+        "_unindexed",
+        "_vector_path",
+        "dimensions",
+        "filter_fields",
+        "name",
+        "vector_field",
+    )
+
+    def __init__(
+        self,
+        vector_field: str,
+        dimensions: int,
+        filter_fields: Sequence[str] = (),
+        *,
+        name: str | None = None,
+    ) -> None:
+        if not isinstance(vector_field, str) or not all(isinstance(f, str) for f in filter_fields):
+            raise errors.ConvexTestError(
+                f"A vector index needs string field paths, got {vector_field!r} and "
+                f"{list(filter_fields)!r}."
+            )
+        if type(dimensions) is not int or not MIN_DIMENSIONS <= dimensions <= MAX_DIMENSIONS:
+            raise errors.ConvexTestError(
+                errors.VECTOR_DIMENSIONS_RANGE.format(dimensions=display_value(dimensions))
+            )
+        self.vector_field = vector_field
+        self.dimensions = dimensions
+        self.filter_fields: tuple[str, ...] = tuple(dict.fromkeys(filter_fields))
+        self.name = name if name is not None else f"the vector index on {vector_field}"
+        self._vector_path = tuple(vector_field.split("."))
+        self._filter_paths = tuple(tuple(f.split(".")) for f in self.filter_fields)
+        self._matrix: npt.NDArray[np.float64] | None = None
+        self._seqs: npt.NDArray[np.int64] | None = None
+        self._count = 0
+        self._next_seq = 0
+        self._row_ids: list[str] = []
+        self._rows: dict[str, int] = {}
+        self._keys: dict[str, tuple[SortKey, ...]] = {}
+        self._unindexed: set[str] = set()
+        self._filter_rows: tuple[dict[SortKey, set[int]], ...] = tuple(
+            {} for _ in self.filter_fields
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows) + len(self._unindexed)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._rows or doc_id in self._unindexed
+
+    @property
+    def num_indexed(self) -> int:
+        """How many documents have a valid vector (and can be found)."""
+        return self._count
+
+    def __repr__(self) -> str:
+        return (
+            f"VectorIndex({self.vector_field!r}, {self.dimensions}, "
+            f"{list(self.filter_fields)!r}, indexed={self._count}, documents={len(self)})"
+        )
+
+    # -- writes -------------------------------------------------------------
+
+    def _valid_vector(self, value: Any) -> bool:
+        return (
+            type(value) is list
+            and len(value) == self.dimensions
+            and all(_is_number(x) for x in value)
+        )
+
+    def add(self, doc_id: str, doc: dict[str, Any]) -> None:
+        """Track ``doc``; index it if its vector field holds a valid vector."""
+        if not isinstance(doc_id, str) or not isinstance(doc, dict):
+            raise errors.ConvexTestError(
+                errors.SEARCH_BAD_DOCUMENT.format(id=doc_id, doc=display_value(doc))
+            )
+        if doc_id in self:
+            raise errors.ConvexTestError(
+                errors.SEARCH_DOC_ALREADY_INDEXED.format(id=doc_id, index=self.name)
+            )
+        vector = field_value(doc, self._vector_path)
+        if not self._valid_vector(vector):
+            self._unindexed.add(doc_id)
+            return
+        keys = tuple(sort_key(field_value(doc, p)) for p in self._filter_paths)
+        row_vector = _normalized(vector)
+        row = self._append_row(row_vector)
+        self._row_ids.append(doc_id)
+        self._rows[doc_id] = row
+        self._keys[doc_id] = keys
+        for rows_by_key, key in zip(self._filter_rows, keys, strict=True):
+            rows = rows_by_key.get(key)
+            if rows is None:
+                rows_by_key[key] = {row}
+            else:
+                rows.add(row)
+
+    def _append_row(self, vector: npt.NDArray[np.float64]) -> int:
+        import numpy as np
+
+        matrix, seqs = self._matrix, self._seqs
+        if matrix is None or seqs is None:
+            matrix = np.empty((16, self.dimensions), dtype=np.float64)
+            seqs = np.empty(16, dtype=np.int64)
+        elif self._count == matrix.shape[0]:
+            grown = np.empty((2 * matrix.shape[0], self.dimensions), dtype=np.float64)
+            grown[: self._count] = matrix[: self._count]
+            grown_seqs = np.empty(2 * matrix.shape[0], dtype=np.int64)
+            grown_seqs[: self._count] = seqs[: self._count]
+            matrix, seqs = grown, grown_seqs
+        row = self._count
+        matrix[row] = vector
+        seqs[row] = self._next_seq
+        self._matrix, self._seqs = matrix, seqs
+        self._next_seq += 1
+        self._count += 1
+        return row
+
+    def remove(self, doc_id: str, doc: dict[str, Any] | None = None) -> None:
+        """Forget ``doc_id`` (``doc`` is the dict given to :meth:`add`; it is not needed)."""
+        if isinstance(doc_id, str) and doc_id in self._unindexed:
+            self._unindexed.discard(doc_id)
+            return
+        row = self._rows.pop(doc_id, None) if isinstance(doc_id, str) else None
+        if row is None:
+            raise errors.ConvexTestError(
+                errors.SEARCH_DOC_NOT_INDEXED.format(id=doc_id, index=self.name)
+            )
+        keys = self._keys.pop(doc_id)
+        for rows_by_key, key in zip(self._filter_rows, keys, strict=True):
+            rows = rows_by_key[key]
+            rows.discard(row)
+            if not rows:
+                del rows_by_key[key]
+        last = self._count - 1
+        if row != last:
+            # Swap-remove: the last row moves into the hole.
+            assert self._matrix is not None and self._seqs is not None
+            self._matrix[row] = self._matrix[last]
+            self._seqs[row] = self._seqs[last]
+            moved = self._row_ids[last]
+            self._row_ids[row] = moved
+            self._rows[moved] = row
+            for rows_by_key, key in zip(self._filter_rows, self._keys[moved], strict=True):
+                rows = rows_by_key[key]
+                rows.discard(last)
+                rows.add(row)
+        self._row_ids.pop()
+        self._count = last
+
+    # -- reads --------------------------------------------------------------
+
+    def search(
+        self,
+        vector: Sequence[float],
+        *,
+        limit: int | None = DEFAULT_VECTOR_LIMIT,
+        filter: VectorFilter | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``limit`` documents most similar to ``vector``: ``(doc id, cosine score)``.
+
+        Best first; equal scores keep insertion order.  ``limit=None`` means 10.
+        """
+        import numpy as np
+
+        query = self._check_vector(vector)
+        count = self._check_limit(limit)
+        rows = self._filtered_rows(filter)
+        if len(query) != self.dimensions:
+            raise errors.ConvexTestError(
+                errors.VECTOR_DIMENSIONS_MISMATCH.format(
+                    expected=self.dimensions, actual=len(query)
+                )
+            )
+        if self._count == 0 or (rows is not None and not rows):
+            return []
+        assert self._matrix is not None and self._seqs is not None
+        q = _normalized(query)
+        if rows is None:
+            candidates = np.arange(self._count)
+            scores = self._matrix[: self._count] @ q
+        else:
+            candidates = np.fromiter(rows, dtype=np.intp, count=len(rows))
+            scores = self._matrix[candidates] @ q
+        # Rounding can push |cos| a hair past 1.
+        # NaN (a stored vector with inf/NaN) ranks below every real score.
+        rank = np.where(np.isnan(scores), -np.inf, scores)
+        if len(rank) > count:
+            threshold = np.partition(rank, len(rank) - count)[len(rank) - count]
+            keep = np.flatnonzero(rank >= threshold)
+            candidates, scores, rank = candidates[keep], scores[keep], rank[keep]
+        order = np.lexsort((self._seqs[candidates], -rank))[:count]
+        row_ids = self._row_ids
+        return [
+            (row_ids[int(r)], float(s))
+            for r, s in zip(candidates[order], scores[order], strict=True)
+        ]
+
+    @staticmethod
+    def _check_vector(vector: Any) -> list[float]:
+        if isinstance(vector, (str, bytes, bytearray, dict)) or not hasattr(vector, "__iter__"):
+            raise errors.ConvexTestError(
+                errors.VECTOR_NOT_ARRAY.format(value=display_value(vector))
+            )
+        try:
+            items = list(vector)
+        except Exception:
+            raise errors.ConvexTestError(
+                errors.VECTOR_NOT_ARRAY.format(value=display_value(vector))
+            ) from None
+        if not items:
+            raise errors.ConvexTestError(errors.VECTOR_EMPTY)
+        values: list[float] = []
+        for i, x in enumerate(items):
+            # Any real number (numpy scalars too) except bool and Int64 (a JS bigint).
+            number = not isinstance(x, (bool, Int64)) and isinstance(x, numbers.Real)
+            value = float(x) if number else math.nan
+            if not math.isfinite(value):
+                raise errors.ConvexTestError(
+                    errors.VECTOR_BAD_ELEMENT.format(value=display_value(x), index=i)
+                )
+            values.append(value)
+        return values
+
+    @staticmethod
+    def _check_limit(limit: Any) -> int:
+        if limit is None:
+            return DEFAULT_VECTOR_LIMIT
+        if type(limit) is float and limit.is_integer():
+            limit = int(limit)  # a JS number
+        if type(limit) is not int or limit < 1:
+            raise errors.ConvexTestError(
+                errors.VECTOR_LIMIT_INVALID.format(
+                    max=MAX_VECTOR_RESULTS, limit=display_value(limit)
+                )
+            )
+        if limit > MAX_VECTOR_RESULTS:
+            raise errors.ConvexTestError(
+                errors.VECTOR_LIMIT_TOO_LARGE.format(max=MAX_VECTOR_RESULTS, limit=limit)
+            )
+        return limit
+
+    def _filtered_rows(self, build: VectorFilter | None) -> set[int] | None:
+        """Rows matching the filter, or ``None`` for no filter."""
+        if build is None:
+            return None
+        if not callable(build):
+            raise errors.ConvexTestError(
+                errors.VECTOR_FILTER_RESULT.format(value=display_value(build))
+            )
+        expr = build(VectorFilterBuilder())
+        if not isinstance(expr, VectorFilterExpression):
+            raise errors.ConvexTestError(
+                errors.VECTOR_FILTER_RESULT.format(value=display_value(expr))
+            )
+        positions = {f: i for i, f in enumerate(self.filter_fields)}
+        pairs: dict[tuple[int, SortKey], None] = {}
+        for leaf in _equalities(expr):
+            field, value = leaf.field, leaf.value
+            position = positions.get(field)
+            if position is None:
+                raise errors.ConvexTestError(
+                    errors.VECTOR_INCORRECT_FILTER_FIELD.format(
+                        index=self.name,
+                        field=format_field_path(field),
+                        filter_fields=_fields_list(self.filter_fields),
+                        hint=errors.did_you_mean(field, self.filter_fields),
+                    )
+                )
+            pairs[(position, sort_key(value))] = None
+        if len(pairs) > MAX_FILTER_LENGTH:
+            raise errors.ConvexTestError(
+                errors.VECTOR_TOO_MANY_CONDITIONS.format(
+                    index=self.name, max=MAX_FILTER_LENGTH, count=len(pairs)
+                )
+            )
+        if not pairs:
+            # `q.or_()` compiles to no condition at all: the backend filters nothing out.
+            return None
+        matched: set[int] = set()
+        for position, key in pairs:
+            rows = self._filter_rows[position].get(key)
+            if rows:
+                matched.update(rows)
+        return matched

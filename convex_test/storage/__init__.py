@@ -1,0 +1,23 @@
+"""File storage: blobs and ``_storage`` documents per namespace, and ``ctx.storage``."""
+
+from __future__ import annotations
+
+from convex_test.storage.context import StorageReader, StorageWriter, storage_for
+from convex_test.storage.files import (
+    STORAGE_TABLE,
+    UPLOAD_TOKEN_VALIDITY_MS,
+    FileEntry,
+    Files,
+    FileStore,
+)
+
+__all__ = [
+    "STORAGE_TABLE",
+    "UPLOAD_TOKEN_VALIDITY_MS",
+    "FileEntry",
+    "FileStore",
+    "Files",
+    "StorageReader",
+    "StorageWriter",
+    "storage_for",
+]

@@ -24,6 +24,22 @@ _EXPORTS: dict[str, str] = {
     "v": "convex_test.schema.validators",
     "define_schema": "convex_test.schema.definition",
     "define_table": "convex_test.schema.definition",
+    "query": "convex_test.functions",
+    "mutation": "convex_test.functions",
+    "action": "convex_test.functions",
+    "internal_query": "convex_test.functions",
+    "internal_mutation": "convex_test.functions",
+    "internal_action": "convex_test.functions",
+    "http_action": "convex_test.functions",
+    "api": "convex_test.functions",
+    "internal": "convex_test.functions",
+    "components": "convex_test.functions",
+    "define_app": "convex_test.functions",
+    "HttpRouter": "convex_test.http.router",
+    "cron_jobs": "convex_test.scheduler.crons",
+    "pagination_opts_validator": "convex_test.engine.pagination",
+    "convex_test": "convex_test.harness",
+    "ConvexTest": "convex_test.harness",
 }
 
 

@@ -29,7 +29,7 @@ import os
 import sys
 import threading
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -50,6 +50,9 @@ SPECIAL_MODULES: Final[Mapping[str, tuple[str, str]]] = {
 SYNTHETIC_PREFIX: Final = "_convex_app_"
 
 _lock = threading.RLock()
+# (root, cwd, sys.path) -> package name: finding it resolves every sys.path entry, and a
+# test suite loads the same directory once per test.
+_name_cache: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,17 @@ def load_modules(
     with _lock:
         if package is None:
             package = _synthetic_package(root)
+        caches_fresh = False
         for module_path, file in module_files(root):
-            loaded[module_path] = _import(package, module_path, file, root)
+            name = package + "." + module_path.replace("/", ".")
+            module = sys.modules.get(name)
+            if module is None:
+                if not caches_fresh:
+                    # The path finders cache directory listings; files may be new.
+                    importlib.invalidate_caches()
+                    caches_fresh = True
+                module = _import(name, module_path, file, root)
+            loaded[module_path] = module
     _register_all(registry, loaded)
     specials = {
         name: _special(loaded[name], name, root) for name in SPECIAL_MODULES if name in loaded
@@ -122,27 +134,27 @@ def load_modules(
 
 def module_files(root: Path) -> list[tuple[str, Path]]:
     """``(module path, file)`` of every function module under ``root``, sorted."""
-    return sorted(_walk(root, root))
+    found: list[tuple[str, str]] = []
+    _walk(str(root), "", found)
+    return [(module_path, Path(file)) for module_path, file in sorted(found)]
 
 
-def _walk(root: Path, directory: Path) -> Iterator[tuple[str, Path]]:
+def _walk(directory: str, prefix: str, found: list[tuple[str, str]]) -> None:
     try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        entries = list(os.scandir(directory))
     except OSError:
         return
     for entry in entries:
         name = entry.name
         if name.startswith(("_", ".")):
             continue
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):  # like os.walk: no symlink loops
             if "." not in name:
-                yield from _walk(root, Path(entry.path))
-        elif entry.is_file() and name.endswith(".py"):
+                _walk(entry.path, f"{prefix}{name}/", found)
+        elif name.endswith(".py") and entry.is_file():
             stem = name[:-3]
-            if "." in stem or _is_test_file(stem):
-                continue
-            rel = Path(entry.path).relative_to(root).with_suffix("")
-            yield "/".join(rel.parts), Path(entry.path)
+            if "." not in stem and not _is_test_file(stem):
+                found.append((prefix + stem, entry.path))
 
 
 def _is_test_file(stem: str) -> bool:
@@ -211,6 +223,17 @@ def _package_root(module: types.ModuleType) -> Path:
 
 def _importable_name(root: Path) -> str | None:
     """The dotted name under which ``sys.path`` imports ``root`` as a package, if any."""
+    key = (str(root), os.getcwd(), tuple(sys.path))
+    if key in _name_cache:
+        return _name_cache[key]
+    name = _find_importable_name(root)
+    if len(_name_cache) > 256:
+        _name_cache.clear()
+    _name_cache[key] = name
+    return name
+
+
+def _find_importable_name(root: Path) -> str | None:
     candidates: list[str] = []
     for entry in sys.path:
         try:
@@ -277,8 +300,7 @@ def _synthetic_package(root: Path) -> str:
     return name
 
 
-def _import(package: str, module_path: str, file: Path, root: Path) -> types.ModuleType:
-    name = package + "." + module_path.replace("/", ".")
+def _import(name: str, module_path: str, file: Path, root: Path) -> types.ModuleType:
     try:
         return importlib.import_module(name)
     except Exception as exc:

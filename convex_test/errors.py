@@ -139,8 +139,7 @@ TOO_NESTED = "Value is too nested (nested {depth} levels deep > maximum nesting 
 DOCUMENT_TOO_NESTED = "Document is too nested (nested {depth} levels deep > maximum nesting 16)"
 VALUE_TOO_LARGE = "Value is too large ({size} > maximum size 1 MiB)"
 UNDERSCORE_FIELD = (
-    "Field '{name}' starts with an underscore, which is only allowed for system fields "
-    "like '_id'"
+    "Field '{name}' starts with an underscore, which is only allowed for system fields like '_id'"
 )
 INVALID_DOCUMENT = "{value} isn't a valid document: {reason}"
 
@@ -161,7 +160,7 @@ RETURNED_QUERY = (
 CTX_MISSING = "ctx.{name} is not available in {article} {kind} function. {hint}"
 CONVEX_ERROR_INVALID_DATA = "ConvexError with invalid data: {reason}"
 INLINE_NOT_CALLABLE = (
-    "Expected a function reference, a path string like \"messages:send\", a function "
+    'Expected a function reference, a path string like "messages:send", a function '
     "defined with @query/@mutation/@action, or an inline handler taking ctx; got {value}."
 )
 
@@ -212,7 +211,7 @@ JSON_NOT_EIGHT_BYTES = "{kind} must be exactly eight bytes"
 JSON_FLOAT_SHOULD_BE_NUMBER = "Float64 {value} should be encoded as a number"
 JSON_NUMBER_RANGE = "the number {value} does not fit in a Float64"
 JSON_NOT_FINITE = (
-    "{value} is not a JSON number; NaN, inf and -inf are written as {{\"$float\": <base64>}}"
+    '{value} is not a JSON number; NaN, inf and -inf are written as {{"$float": <base64>}}'
 )
 JSON_NOT_JSON = "{value} is not a JSON value (expected null, bool, number, str, list or dict)"
 
@@ -248,11 +247,8 @@ SEARCH_BAD_FILTER = (
     "A search filter must be a (field path, value) pair with a string field path, got {value}."
 )
 VECTOR_LIMIT_TOO_LARGE = "Vector queries can fetch at most {max} results, requested {limit}."
-VECTOR_LIMIT_INVALID = (
-    "Vector query `limit` must be an integer from 1 to {max}, received {limit}."
-)
+VECTOR_LIMIT_INVALID = "Vector query `limit` must be an integer from 1 to {max}, received {limit}."
 VECTOR_DIMENSIONS_MISMATCH = "Expected a vector with dimensions {expected}, received {actual}."
-VECTOR_DIMENSIONS_RANGE = "Dimensions {dimensions} must be between 2 and 4096."
 VECTOR_EMPTY = "`vector` must be a non-empty Array in vectorSearch"
 VECTOR_NOT_ARRAY = "`vector` must be a list of numbers in vectorSearch, got {value}."
 VECTOR_BAD_ELEMENT = (
@@ -270,15 +266,20 @@ VECTOR_UNSUPPORTED_OPERATOR = (
     "Filters should be a combination of `q.eq` and `q.or`: `q.{operator}` is not supported "
     "in a vector search filter."
 )
-VECTOR_EQ_ARGS = (
-    "`q.eq` must take a field path as its first argument and a value as its second"
-)
+VECTOR_EQ_ARGS = "`q.eq` must take a field path as its first argument and a value as its second"
 VECTOR_FILTER_RESULT = (
     "Filters should be a combination of `q.eq` and `q.or`: the filter function returned {value}."
 )
-SEARCH_DOC_ALREADY_INDEXED = "Document {id} is already in {index}; remove it before adding it again."
+SEARCH_DOC_ALREADY_INDEXED = (
+    "Document {id} is already in {index}; remove it before adding it again."
+)
 SEARCH_DOC_NOT_INDEXED = "Document {id} is not in {index}."
 SEARCH_BAD_DOCUMENT = "Expected a document id (str) and a document (dict), got {id!r} and {doc}."
+SEARCH_BAD_LIMIT = "A search result limit must be a non-negative int or None, got {value}."
+SEARCH_BAD_INDEX_FIELDS = (
+    "A {kind} index needs a string field path and a list of string filter field paths, "
+    "got {field} and {filter_fields}."
+)
 
 # ---------------------------------------------------------------------------
 # functions.py / discovery.py / auth.py (helper "functions")
@@ -380,7 +381,9 @@ CRON_PAST_YEAR_9999 = 'The cron spec "{spec}" has no run between {when} and the 
 # ---------------------------------------------------------------------------
 
 # Validation failures (backend `ValidationError` Display).  ``{ctx}`` is "" or "Path: .a[0]".
-VALIDATOR_NO_MATCH = "Value does not match validator.\n{ctx}\nValue: {value}\nValidator: {validator}"
+VALIDATOR_NO_MATCH = (
+    "Value does not match validator.\n{ctx}\nValue: {value}\nValidator: {validator}"
+)
 VALIDATOR_MISSING_FIELD = (
     "Object is missing the required field `{field}`. Consider wrapping the field validator in "
     "`v.optional(...)` if this is expected.\n{ctx}\nObject: {obj}\nValidator: {validator}"
@@ -431,7 +434,9 @@ RECORD_NON_STRING_KEYS = (
 RECORD_LITERAL_KEYS = "Records cannot have string literal keys"
 OBJECT_FIELDS_NOT_DICT = "v.object() takes a dict of field name -> validator, got {value}."
 OBJECT_FIELD_NAME_NOT_STRING = "v.object() field names must be strings, got {value}."
-OBJECT_UNKNOWN_FIELD = "Cannot {op}() field `{field}`: the object validator has no such field.{hint}"
+OBJECT_UNKNOWN_FIELD = (
+    "Cannot {op}() field `{field}`: the object validator has no such field.{hint}"
+)
 VALIDATOR_TOO_DEEP = "Validator is nested too deeply (more than {limit} levels)."
 
 # Schema definition (backend schemas/mod.rs, index_validation_error.rs).  A TableDefinition
@@ -446,10 +451,10 @@ INVALID_TABLE_NAME = (
     "letters, digits, and underscores."
 )
 TABLE_NAME_RESERVED = "{name} is a reserved table name."
-TABLE_NOT_DEFINITION = (
-    'Table "{name}" must be defined with define_table(...), got {value}.'
+TABLE_NOT_DEFINITION = 'Table "{name}" must be defined with define_table(...), got {value}.'
+SCHEMA_TABLES_NOT_DICT = (
+    "define_schema() takes a dict of table name -> define_table(...), got {value}."
 )
-SCHEMA_TABLES_NOT_DICT = "define_schema() takes a dict of table name -> define_table(...), got {value}."
 INVALID_INDEX_NAME = (
     'Invalid index name: "{name}". Identifiers must be 64 characters or less, start with a '
     "letter, and only contain letters, digits, underscores."
@@ -501,9 +506,7 @@ INDEX_TOO_MANY_FILTER_FIELDS = (
     'In index "{index}": Search indexes may have up to {limit} filter fields.'
 )
 INDEX_MISSING_ARGUMENT = 'In index "{index}": {what} is required.'
-VECTOR_DIMENSIONS_NOT_INT = (
-    'In index "{index}": `dimensions` must be an integer, got {value}.'
-)
+VECTOR_DIMENSIONS_NOT_INT = 'In index "{index}": `dimensions` must be an integer, got {value}.'
 VECTOR_DIMENSIONS_OUT_OF_RANGE = "Dimensions {value} must be between 2 and 4096."
 INDEX_FIELD_DOES_NOT_EXIST = (
     'In table "{table}" the index "{index}" is invalid because it references the field '
@@ -521,11 +524,11 @@ SEARCH_FIELD_NOT_STRING = (
 # --- storage (convex_test/storage/) and HTTP actions end to end (helper "http") ---
 STORAGE_ID_NOT_FOUND = "storage id {storage_id} not found"
 STORAGE_INVALID_ID = (
-    'Invalid storage ID: "{storage_id}". Storage ID should be an Id of \'_storage\' table, '
+    "Invalid storage ID: \"{storage_id}\". Storage ID should be an Id of '_storage' table, "
     "or a UUID string."
 )
 STORAGE_ID_NOT_STRING = (
-    "Invalid storage ID: expected a string (an Id<\"_storage\"> or a storage UUID), got {value}."
+    'Invalid storage ID: expected a string (an Id<"_storage"> or a storage UUID), got {value}.'
 )
 STORAGE_ID_OTHER_TABLE = (
     "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'."
@@ -534,8 +537,10 @@ STORAGE_DATA_NOT_BYTES = (
     "ctx.storage.store expects the file contents as bytes (or bytearray / memoryview), "
     "got {type}.{hint}"
 )
-STORAGE_DATA_STR_HINT = " Encode text first, e.g. ctx.storage.store(text.encode(), \"text/plain\")."
-STORAGE_CONTENT_TYPE = "content_type must be a str (a MIME type like \"image/png\") or None, got {value}."
+STORAGE_DATA_STR_HINT = ' Encode text first, e.g. ctx.storage.store(text.encode(), "text/plain").'
+STORAGE_CONTENT_TYPE = (
+    'content_type must be a str (a MIME type like "image/png") or None, got {value}.'
+)
 STORAGE_BAD_SHA256 = (
     "sha256 must be the SHA-256 digest of the contents as base64 (44 characters) or hex "
     "(64 characters), got {value}."
@@ -556,3 +561,184 @@ HTTP_RESPONSE_TOO_LARGE = (
     "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB ({limit} bytes), "
     "got {size} bytes."
 )
+
+# --- Hypothesis strategies (convex_test/strategies/) ---
+STRATEGY_NOT_A_VALIDATOR = (
+    "{where} expects a validator such as v.string() or v.object({{...}}), got {value}."
+)
+STRATEGY_NO_VALUE = "No value matches {validator}{reason}."
+STRATEGY_TOO_DEEP = (
+    " within the nesting limit of {limit} levels{what} (its required fields nest too deeply)"
+)
+STRATEGY_UNKNOWN_FIELD = "Cannot override `{field}`: {what} has no such field.{hint}"
+STRATEGY_UNKNOWN_TABLE = 'Table "{table}" is not in the schema. Tables: {tables}.{hint}'
+STRATEGY_NEEDS_T = (
+    "args_for({ref}) needs a t to resolve a function reference: args_for({ref}, t). "
+    "Or pass the function object itself."
+)
+STRATEGY_NOT_A_BACKEND = "Expected a t from convex_test(), a Backend or a Store, got {value}."
+STRATEGY_NOT_A_FUNCTION = (
+    "args_for() expects a Convex function, a reference like api.messages.send or a path "
+    'string like "messages:send", got {value}.'
+)
+STRATEGY_HTTP_ACTION = (
+    "args_for({ref}): HTTP actions take an httpx.Request, not args. Use t.fetch(...) instead."
+)
+STRATEGY_CANNOT_INFER = (
+    "Cannot infer `{field}` (...): {ref} has no args validator. Give a value or a strategy."
+)
+
+# --- data-layer (convex_test/engine/{store,transaction,database,query,filters,pagination}.py) ---
+DB_ARG = "Invalid argument `{arg}` for `{method}`: {cause}"
+DB_ID_NOT_STRING = "Invalid argument `id` for `{method}`, expected string but got '{kind}': {value}"
+DB_EXPECTED_STRING = "expected a string, got {value}"
+DB_TABLE_FOR_ID_NOT_FOUND = 'Table for ID "{id}" not found'
+DB_WRONG_TABLE = 'expected to be an Id<"{expected}">, got Id<"{actual}"> instead.'
+DB_VALUE_NOT_OBJECT = "Value must be an Object"
+DB_SYSTEM_TABLE_GUARD = "System tables can only be accessed with db.system."
+DB_USER_TABLE_GUARD = "User tables cannot be accessed with db.system."
+DB_SYSTEM_READ_ONLY = "System tables (prefixed with `_`) are read-only."
+DB_SYSTEM_TABLE_PREFIX = "Invalid table name {table} starts with metadata prefix '_'"
+DB_NORMALIZE_ID_ACCESS = "{kind} tables can only be accessed from db.{prefix}normalizeId()."
+DB_QUERY_ACCESS = "{kind} tables can only be accessed from db.{prefix}query()."
+DB_ID_MISMATCH = "Provided document ID {id} doesn't match '_id' field {given}"
+DB_CREATION_TIME_MISMATCH = (
+    "Provided creation time {creation_time} doesn't match '_creationTime' field {given}"
+)
+DB_UPDATE_NONEXISTENT = "Update on nonexistent document ID {id}"
+DB_REPLACE_NONEXISTENT = "Replace on nonexistent document ID {id}"
+DB_DELETE_NONEXISTENT = "Delete on nonexistent document ID {id}"
+DB_TABLE_NOT_IN_SCHEMA = (
+    'Failed to insert or update a document in table "{table}" because it does not match the '
+    'schema: Table "{table}" is not in the schema.{hint}'
+)
+DB_READER_WRITE = (
+    "ctx.db.{method} is not available in a query: queries are read-only. Write from a "
+    "mutation (or call one with ctx.run_mutation from an action)."
+)
+DB_ARITY = "db.{method} takes {forms}, got {count} arguments"
+IDENTIFIER_EMPTY = "Identifier cannot be empty"
+IDENTIFIER_FIRST_CHAR = (
+    "Invalid first character {char!r} in {name}: Identifiers must start with an alphabetic "
+    "character or underscore"
+)
+IDENTIFIER_BAD_CHAR = (
+    "Identifier {name} has invalid character {char!r}: Identifiers can only contain "
+    "alphanumeric characters or underscores"
+)
+IDENTIFIER_TOO_LONG = "Identifier is too long ({length} > maximum 64)"
+IDENTIFIER_UNDERSCORES = "Identifier {name} cannot have exclusively underscores"
+TXN_CLOSED = "Transaction already committed or rolled back"
+TXN_READ_ONLY = "{method} is not allowed in a read-only transaction: queries cannot write."
+TXN_UNKNOWN_SAVEPOINT = "Unknown savepoint {savepoint!r}"
+TXN_NAMESPACE_NOT_STR = "A namespace path must be a str, got {value!r}"
+TXN_NAMESPACE_EXISTS = 'Namespace "{path}" is already registered.'
+TXN_NAMESPACE_UNKNOWN = 'Namespace "{path}" is not registered.{hint}'
+OVER_LIMIT_HELP = (
+    "Consider using smaller limits in your queries, paginating your queries, or using "
+    "indexed queries with a selective index range expressions."
+)
+TOO_MANY_DOCUMENTS_READ = (
+    "Too many documents read in a single function execution (limit: {limit}). {help}"
+)
+TOO_MANY_BYTES_READ = (
+    "Too many bytes read in a single function execution (limit: {limit} bytes). {help}"
+)
+TOO_MANY_READS = "Too many reads in a single function execution (limit: {limit}). {help}"
+TOO_MANY_WRITES = "Too many writes in a single function execution (limit: {limit})"
+TOO_MANY_BYTES_WRITTEN = "Too many bytes written in a single function execution (limit: {limit})"
+INDEX_NOT_FOUND = "Index {table}.{index} not found.{hint}"
+INDEX_NOT_DATABASE = "Index {table}.{index} is not a database index"
+INDEX_NOT_SEARCH = "Index {table}.{index} is not a search index"
+INDEX_NOT_VECTOR = "Index {table}.{index} is not a vector index"
+INDEXES_DOC = "For more information see https://docs.convex.dev/using/indexes."
+RANGE_ALREADY_DEFINED = (
+    'Already defined {bound} bound in index range. Can\'t add "{field}" {comparator} {value}.'
+)
+RANGE_MULTIPLE_FIELDS = (
+    "Upper and lower bounds in `range` can only be applied to a single index field. This "
+    'query against index {index} attempted to set a range bound on both "{first}" and '
+    '"{second}". Consider using `filter` instead. See https://docs.convex.dev/using/indexes '
+    "for more info."
+)
+RANGE_FIELD_NOT_IN_INDEX = (
+    'The index range included a comparison with "{field}", but {index} with fields '
+    "{fields} doesn't index this field. For more information see "
+    "https://docs.convex.dev/using/indexes."
+)
+RANGE_FIELDS_OUT_OF_ORDER = (
+    "Tried to query index {index} but the query didn't use the index fields in order.\n"
+    'Index fields: {fields}\nQuery fields: {query_fields}\nFirst incorrect field: "{field}"\n'
+    "For more information see https://docs.convex.dev/using/indexes."
+)
+RANGE_BUILDER_REUSED = (
+    "IndexRangeBuilder has already been used! Chain your method calls like "
+    "`q => q.eq(...).eq(...)`. See https://docs.convex.dev/using/indexes"
+)
+RANGE_FN_RESULT = (
+    "The index range function must return the range builder it was given (like "
+    '`lambda q: q.eq("field", value)`), got {value}'
+)
+SEARCH_BUILDER_REUSED = (
+    "SearchFilterBuilder has already been used! Chain your method calls like "
+    "`q => q.search(...).eq(...)`."
+)
+SEARCH_FN_RESULT = (
+    "The search filter function must return the search filter builder it was given, got {value}"
+)
+SEARCH_FN_MISSING = (
+    "Arg 2 `searchFilter` to `withSearchIndex` must be a function like "
+    '`lambda q: q.search("body", "hello")`'
+)
+SEARCH_ORDER = "Search queries must always be in relevance order. Can not set order manually."
+QUERY_ARG = "Arg {position} `{name}` to `{method}` must be {expected}, got {value}"
+QUERY_CHAINED_ONCE = "A query can only be chained once and can't be chained after iteration begins."
+QUERY_ITERATION_ONCE = "Iteration can only begin on a query once."
+QUERY_CONSUMED = "This query is closed and can't emit any more values."
+QUERY_CLOSED = "This query has been chained with another operator and can't be reused."
+QUERY_ORDER_TWICE = "Queries may only specify order at most once"
+QUERY_TOO_MANY_OPERATORS = "Can't construct query with more than {limit} operators"
+QUERY_TAKE = "Arg 1 `n` to `take` must be a non-negative integer"
+QUERY_UNIQUE = (
+    "unique() query returned more than one result from table {table}:\n [{first}, {second}, ...]"
+)
+FILTER_PYTHON_OPERATOR = (
+    "Filter expressions do not support Python's `{op}` operator. Build filter expressions "
+    "with the builder's methods: q.eq(a, b), q.lt(a, b), q.and_(x, y), q.or_(x, y), "
+    "q.not_(x), q.add(a, b), ..."
+)
+FILTER_NOT_BOOLEAN = "Cannot use value {value} (type {type}) as a Boolean"
+FILTER_ARITH_TYPES = "Cannot {op} {left} (type {left_type}) and {right} (type {right_type})"
+FILTER_BY_ZERO = "Cannot {op} {left} by zero"
+FILTER_OVERFLOW = "Cannot {op} {left} and {right}: the result is out of range for Int64"
+FILTER_NEGATE_OVERFLOW = "Cannot negate {value}: the result is out of range for Int64"
+FILTER_NEGATE_TYPE = "Cannot negate {value} (type {type})"
+FILTER_FIELD_PATH = (
+    'q.field() takes a field path string like "author" or "profile.name", got {value}'
+)
+FILTER_PREDICATE = (
+    "Arg 1 `predicate` to `filter` must be a function like "
+    '`lambda q: q.eq(q.field("x"), 1)`, got {value}'
+)
+CURSOR_DIFFERENT_QUERY = (
+    "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this "
+    "cursor is from a different query."
+)
+CURSOR_PARSE = "Failed to parse cursor"
+PAGINATE_MULTIPLE = (
+    "This query or mutation function ran multiple paginated queries. Convex only supports "
+    "a single paginated query in each function."
+)
+PAGINATE_IN_COMPONENT = (
+    "paginate() is only supported in the app. Learn more at "
+    "https://docs.convex.dev/components/authoring#pagination"
+)
+PAGINATE_OPTIONS = (
+    'Arg 1 `options` to `paginate` must be a dict like {{"numItems": 10, "cursor": None}}, '
+    "got {value}"
+)
+PAGINATE_NUM_ITEMS = "`options.numItems` must be a positive number. Received `{value}`."
+PAGINATE_BAD_ARG = "Invalid arguments for `queryPage`: {reason}"
+PAGINATE_ZERO_ITEMS = "Must request at least 1 document while paginating"
+PAGINATE_TOO_MANY_ITEMS = "Requested too many items: {count}"
+PAGINATE_ZERO_LIMIT = "maximumRowsRead and maximumBytesRead must be greater than 0"

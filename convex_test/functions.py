@@ -482,7 +482,10 @@ class FunctionReference:
         return ref
 
     def __getattr__(self, name: str) -> FunctionReference:
-        if name.startswith("_") or self._root == "explicit":
+        if name.startswith("_"):
+            # Never repr(self) here: an unset slot lands here too, and repr reads slots.
+            raise AttributeError(name)
+        if self._root == "explicit":
             raise AttributeError(f"{self!r} has no attribute {name!r}")
         return FunctionReference._chain(self._root, (*self._parts, name))
 

@@ -104,9 +104,7 @@ class ConvexTest:
         return result
 
     # ------------------------------------------------------------------ identity
-    def with_identity(
-        self, identity: Mapping[str, Any] | None = None, **claims: Any
-    ) -> ConvexTest:
+    def with_identity(self, identity: Mapping[str, Any] | None = None, **claims: Any) -> ConvexTest:
         """A view of the same backend whose calls carry this user identity."""
         from convex_test.auth import build_identity
 
@@ -163,9 +161,7 @@ class ConvexTest:
         from convex_test.http.actions import async_transport_for
         from convex_test.http.transport import make_async_client
 
-        transport = async_transport_for(
-            self._backend, self._invoke_http, raise_errors=raise_errors
-        )
+        transport = async_transport_for(self._backend, self._invoke_http, raise_errors=raise_errors)
         return make_async_client(transport, self._backend.files.site_url)
 
     def _invoke_http(self, handler: Any, request: httpx.Request) -> Any:

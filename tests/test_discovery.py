@@ -334,6 +334,12 @@ def test_skipped_files_and_folders(tmp_path: Path) -> None:
     assert load_modules(root).registry.paths() == ["ok:f", "sub/inner:f"]
 
 
+def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
+    root = write_app(tmp_path / "app", {"a.py": _FN})
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    assert [p for p, _ in module_files(root)] == ["a"]
+
+
 def test_new_files_are_picked_up_on_the_next_load(tmp_path: Path) -> None:
     root = write_app(tmp_path / "app", {"a.py": _FN})
     assert load_modules(root).registry.paths() == ["a:f"]

@@ -12,12 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from convex_test import errors
+from convex_test.auth import Auth
 from convex_test.discovery import LoadedApp, load_modules
 from convex_test.engine.context import ActionCtx, MutationCtx, QueryCtx
 from convex_test.engine.database import DatabaseReader, DatabaseWriter
 from convex_test.engine.execution import CallRecord, Frame, Runner
 from convex_test.engine.store import Store
-from convex_test.functions import FunctionDefinition, FunctionReference, FunctionRegistry
+from convex_test.functions import (
+    FunctionDefinition,
+    FunctionReference,
+    FunctionRegistry,
+    resolve_function,
+)
 from convex_test.scheduler.clock import Clock
 from convex_test.storage import Files, storage_for
 
@@ -54,6 +60,7 @@ class Backend:
         self.capture_output = capture_output
         self.calls: list[CallRecord] = []
         self.namespaces: dict[str, Namespace] = {}
+        self.registries: dict[str, FunctionRegistry] = {}
         loaded = load_modules(modules) if modules is not None else None
         if schema is None and loaded is not None:
             schema = loaded.schema
@@ -65,6 +72,7 @@ class Backend:
         registry = loaded.registry if loaded is not None else FunctionRegistry()
         namespace = Namespace(path, registry, loaded)
         self.namespaces[path] = namespace
+        self.registries[path] = registry
         return namespace
 
     def namespace(self, path: str) -> Namespace:
@@ -83,44 +91,33 @@ class Backend:
     ) -> tuple[FunctionDefinition | None, str, str]:
         """Map anything that names a function to (definition, namespace, path).
 
-        Returns ``(None, namespace, "<inline>")`` for an inline handler ``fn(ctx)``.
+        Returns ``(None, namespace, "<inline>")`` for an inline handler ``fn(ctx)``.  A
+        decorated function that no functions dir exports runs directly when called from
+        ``t`` (handy for testing a single function).
         """
-        if isinstance(target, FunctionReference):
-            ns_path = _join(namespace, target.component) if target.component else namespace
-            ns = self.namespace(ns_path)
-            fdef = ns.registry.resolve(target)
-            return fdef, ns_path, target.path
-        if isinstance(target, str):
-            ns = self.namespace(namespace)
-            fdef = ns.registry.resolve(target)
-            return fdef, namespace, fdef.path or target
         if isinstance(target, FunctionDefinition):
-            if target.path is not None:
-                for candidate in (namespace, *self.namespaces):
-                    ns = self.namespaces.get(candidate)
-                    if ns is not None and target.path in ns.registry:
-                        if ns.registry.resolve(target.path) is target:
-                            return target, candidate, target.path
-            if inline_ok:
-                # A decorated function that no functions dir exports: run it directly.
+            registered = target.path is not None and any(
+                ns.registry.path_of(target) is not None for ns in self.namespaces.values()
+            )
+            if not registered and inline_ok:
                 return target, namespace, target.path or target.__name__
-            return self.namespace(namespace).registry.resolve(target), namespace, str(target.path)
-        if callable(target) and inline_ok:
-            return None, namespace, "<inline>"
-        raise errors.ConvexTestError(errors.INLINE_NOT_CALLABLE.format(value=repr(target)))
+        elif not isinstance(target, (str, FunctionReference)):
+            if callable(target) and inline_ok:
+                return None, namespace, "<inline>"
+            raise errors.ConvexTestError(errors.INLINE_NOT_CALLABLE.format(value=repr(target)))
+        ns_path, path, fdef = resolve_function(target, self.registries, current=namespace)
+        return fdef, ns_path, path
 
     def describe_target(self, target: Any) -> str:
-        if isinstance(target, FunctionReference):
-            return target.path
-        if isinstance(target, str):
-            return target
+        if isinstance(target, (str, FunctionReference)):
+            return target if isinstance(target, str) else repr(target)
         path = getattr(target, "path", None)
         if path:
             return str(path)
         return "<inline>"
 
     def make_ctx(self, frame: Frame) -> Any:
-        auth = _Auth(frame.identity)
+        auth = Auth(frame.identity)
         storage = storage_for(self.files.namespace(frame.namespace), frame)
         if frame.kind == "query":
             return QueryCtx(frame, DatabaseReader(frame.txn, frame.namespace), auth, storage)
@@ -135,24 +132,6 @@ class Backend:
 
     def after_commit(self, namespace: str) -> None:
         """Hook run after a top-level mutation commits (nothing to do yet)."""
-
-
-class _Auth:
-    """``ctx.auth``."""
-
-    __slots__ = ("_identity",)
-
-    def __init__(self, identity: dict[str, Any] | None) -> None:
-        self._identity = identity
-
-    def get_user_identity(self) -> dict[str, Any] | None:
-        """The caller's identity (a copy), or ``None`` when unauthenticated."""
-        if self._identity is None:
-            return None
-        from convex_test.values.types import copy_value
-
-        identity: dict[str, Any] = copy_value(self._identity)
-        return identity
 
 
 def _join(base: str, child: str) -> str:

@@ -86,9 +86,7 @@ class QueryCtx(_BaseCtx):
 class MutationCtx(_BaseCtx):
     """``ctx`` of a mutation: database writer, auth, storage, scheduler, nested calls."""
 
-    def __init__(
-        self, frame: Frame, db: Any, auth: Any, storage: Any, scheduler: Any
-    ) -> None:
+    def __init__(self, frame: Frame, db: Any, auth: Any, storage: Any, scheduler: Any) -> None:
         self._frame = frame
         self.db = db
         self.auth = auth

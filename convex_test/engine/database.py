@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from convex_test import errors
 from convex_test.engine.query import QueryInitializer
+from convex_test.engine.store import copy_doc
 from convex_test.values.display import display_value
-from convex_test.values.types import copy_value
 
 if TYPE_CHECKING:
     from convex_test.engine.store import NamespaceData
@@ -32,17 +32,15 @@ class _Missing:
 
 _MISSING: Final = _Missing()
 
-_READ_ONLY: Final = (
-    "ctx.db.{method} is not available in a query: queries are read-only. Write from a "
-    "mutation (or call one with ctx.run_mutation from an action)."
-)
-
 
 def _table_arg(table: Any, method: str) -> str:
     if not isinstance(table, str):
         raise errors.ConvexTestError(
-            f"Invalid argument `table` for `{method}`: expected a table name string, got "
-            f"{display_value(table)}"
+            errors.DB_ARG.format(
+                arg="table",
+                method=method,
+                cause=errors.DB_EXPECTED_STRING.format(value=display_value(table)),
+            )
         )
     return table
 
@@ -50,14 +48,20 @@ def _table_arg(table: Any, method: str) -> str:
 def _check_query_table(table: Any, system: bool) -> str:
     if not isinstance(table, str):
         raise errors.ConvexTestError(
-            f"Arg 1 `tableName` to `query` must be a table name string, got "
-            f"{display_value(table)}"
+            errors.QUERY_ARG.format(
+                position=1,
+                name="tableName",
+                method="query",
+                expected="a table name string",
+                value=display_value(table),
+            )
         )
     accessing_system = table.startswith("_")
     if accessing_system != system:
         raise errors.ConvexTestError(
-            f"{'System' if accessing_system else 'User'} tables can only be accessed from "
-            f"db.{'' if system else 'system.'}query()."
+            errors.DB_QUERY_ACCESS.format(
+                kind="System" if accessing_system else "User", prefix="" if system else "system."
+            )
         )
     return table
 
@@ -80,7 +84,7 @@ class DatabaseReader:
         else:
             table = _table_arg(table_or_id, "db.get")
             doc = self.txn.get(self.namespace, doc_id, table=table)
-        return None if doc is None else copy_value(doc)
+        return None if doc is None else copy_doc(doc)
 
     def query(self, table: str) -> QueryInitializer:
         """Start a query on a user table."""
@@ -95,7 +99,7 @@ class DatabaseReader:
         return TableReader(self, _table_arg(name, "db.table"), system=False)
 
     def _read_only(self, method: str) -> NoReturn:
-        raise errors.ConvexTestError(_READ_ONLY.format(method=method))
+        raise errors.ConvexTestError(errors.DB_READER_WRITE.format(method=method))
 
     def insert(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Not available: queries are read-only."""
@@ -149,7 +153,9 @@ class DatabaseWriter(DatabaseReader):
             self.txn.delete(self.namespace, args[1], table=table)
         else:
             raise errors.ConvexTestError(
-                f"db.delete takes (id) or (table, id), got {len(args)} arguments"
+                errors.DB_ARITY.format(
+                    method="delete", forms="(id) or (table, id)", count=len(args)
+                )
             )
 
     def table(self, name: str) -> TableWriter:
@@ -163,7 +169,9 @@ def _split_write_args(args: tuple[Any, ...], method: str) -> tuple[str | None, A
     if len(args) == 3:
         return _table_arg(args[0], f"db.{method}"), args[1], args[2]
     raise errors.ConvexTestError(
-        f"db.{method} takes (id, value) or (table, id, value), got {len(args)} arguments"
+        errors.DB_ARITY.format(
+            method=method, forms="(id, value) or (table, id, value)", count=len(args)
+        )
     )
 
 
@@ -183,7 +191,7 @@ class SystemReader:
         else:
             table = _table_arg(table_or_id, "db.system.get")
             doc = reader.txn.get(reader.namespace, doc_id, table=table, system=True)
-        return None if doc is None else copy_value(doc)
+        return None if doc is None else copy_doc(doc)
 
     def query(self, table: str) -> QueryInitializer:
         """Start a query on a system table."""
@@ -216,7 +224,7 @@ class TableReader:
         """The document with this ID if it belongs to this table."""
         reader = self._reader
         doc = reader.txn.get(reader.namespace, doc_id, table=self._name, system=self._system)
-        return None if doc is None else copy_value(doc)
+        return None if doc is None else copy_doc(doc)
 
     def query(self) -> QueryInitializer:
         """Start a query on this table."""

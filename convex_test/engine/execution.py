@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from convex_test import errors
-from convex_test.engine.context import ActionCtx, MutationCtx, QueryCtx
 from convex_test.values.types import convert
 
 if TYPE_CHECKING:
@@ -116,7 +115,9 @@ class Runner:
         inline_kind: str | None,
     ) -> Any:
         backend = self.backend
-        fdef, namespace, path = backend.resolve_function(target, namespace, inline_ok=parent is None)
+        fdef, namespace, path = backend.resolve_function(
+            target, namespace, inline_ok=parent is None
+        )
         if fdef is None:
             # An inline handler fn(ctx) (t.query(fn), t.run(fn)).
             handler: Callable[..., Any] = target
@@ -163,7 +164,11 @@ class Runner:
         ctx = backend.make_ctx(frame)
         try:
             with backend.clock.pinned():
-                result = handler(ctx) if fdef is None else handler(ctx, call_args)
+                result = (
+                    handler(ctx, call_args)
+                    if fdef is not None and fdef.accepts_args
+                    else handler(ctx)
+                )
                 if inspect.isawaitable(result):
                     result = _drive(result)
             if kind == "http_action":

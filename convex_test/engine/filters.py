@@ -27,20 +27,23 @@ __all__ = ["Expression", "FilterBuilder", "compile_filter", "filter_builder", "l
 
 Evaluator = Callable[[dict[str, Any]], Any]
 
-_HINT: Final = (
-    "Build filter expressions with the builder's methods: q.eq(a, b), q.lt(a, b), "
-    "q.and_(x, y), q.or_(x, y), q.not_(x), q.add(a, b), ..."
-)
+
+class _NotLiteral:
+    __slots__ = ()
+
+
+_NOT_LITERAL: Final = _NotLiteral()
 
 
 class Expression:
     """A filter expression built by :class:`FilterBuilder`; opaque to user code."""
 
-    __slots__ = ("_eval", "_fp")
+    __slots__ = ("_eval", "_fp", "_literal")
 
-    def __init__(self, evaluate: Evaluator, fingerprint: str) -> None:
+    def __init__(self, evaluate: Evaluator, fingerprint: str, literal: Any = _NOT_LITERAL) -> None:
         self._eval = evaluate
         self._fp = fingerprint
+        self._literal = literal
 
     @property
     def fingerprint(self) -> str:
@@ -56,9 +59,7 @@ class Expression:
 
     # Python operators would silently compare expression *objects*; refuse them.
     def _refuse(self, op: str) -> NoReturn:
-        raise errors.ConvexTestError(
-            f"Filter expressions do not support Python's `{op}` operator. {_HINT}"
-        )
+        raise errors.ConvexTestError(errors.FILTER_PYTHON_OPERATOR.format(op=op))
 
     def __bool__(self) -> bool:
         self._refuse("and/or/not/if")
@@ -93,7 +94,7 @@ def literal(value: Any) -> Expression:
     def constant(doc: dict[str, Any]) -> Any:
         return value
 
-    return Expression(constant, f"lit{key!r}")
+    return Expression(constant, f"lit{key!r}", value)
 
 
 def _operand(value: Any) -> Expression:
@@ -115,9 +116,7 @@ def _as_bool(value: Any) -> bool:
         return True
     if value is False:
         return False
-    raise _eval_error(
-        f"Cannot use value {_show(value)} (type {type_name(value)}) as a Boolean"
-    )
+    raise _eval_error(errors.FILTER_NOT_BOOLEAN.format(value=_show(value), type=type_name(value)))
 
 
 # -- comparisons ------------------------------------------------------------------
@@ -137,8 +136,8 @@ def _comparison(op: str, left: Any, right: Any) -> Expression:
     fp = f"{op}({lhs._fp},{rhs._fp})"
     compare = _COMPARE[op]
     sk = sort_key
-    if rhs._fp.startswith("lit") and not lhs._fp.startswith("lit"):
-        right_key = sk(rhs._eval({}))
+    if rhs._literal is not _NOT_LITERAL and lhs._literal is _NOT_LITERAL:
+        right_key = sk(rhs._literal)
         lf = lhs._eval
         if op == "eq":
 
@@ -238,16 +237,19 @@ def _arithmetic(op: str, left: Any, right: Any) -> Expression:
             result = _int_op(op, int(a), int(b))
             if result is None:
                 if b == 0:
-                    raise _eval_error(f"Cannot {name} {int(a)} by zero")
-                raise _eval_error(
-                    f"Cannot {name} {int(a)} and {int(b)}: the result is out of range for Int64"
-                )
+                    raise _eval_error(errors.FILTER_BY_ZERO.format(op=name, left=int(a)))
+                raise _eval_error(errors.FILTER_OVERFLOW.format(op=name, left=int(a), right=int(b)))
             return Int64(result)
         if _is_float64(a) and _is_float64(b):
             return _float_op(op, float(a), float(b))
         raise _eval_error(
-            f"Cannot {name} {_show(a)} (type {type_name(a)}) and {_show(b)} "
-            f"(type {type_name(b)})"
+            errors.FILTER_ARITH_TYPES.format(
+                op=name,
+                left=_show(a),
+                left_type=type_name(a),
+                right=_show(b),
+                right_type=type_name(b),
+            )
         )
 
     return Expression(arith, f"{op}({lhs._fp},{rhs._fp})")
@@ -261,11 +263,11 @@ def _negate(value: Any) -> Expression:
         x = of(doc)
         if type(x) is Int64:
             if x == INT64_MIN:
-                raise _eval_error(f"Cannot negate {int(x)}: the result is out of range for Int64")
+                raise _eval_error(errors.FILTER_NEGATE_OVERFLOW.format(value=int(x)))
             return Int64(-int(x))
         if _is_float64(x):
             return -float(x)
-        raise _eval_error(f"Cannot negate {_show(x)} (type {type_name(x)})")
+        raise _eval_error(errors.FILTER_NEGATE_TYPE.format(value=_show(x), type=type_name(x)))
 
     return Expression(neg, f"neg({operand._fp})")
 
@@ -279,10 +281,7 @@ def _and(operands: tuple[Any, ...]) -> Expression:
     fp = "and(" + ",".join(e._fp for e in exprs) + ")"
 
     def all_of(doc: dict[str, Any]) -> Any:
-        for fn in fns:
-            if not _as_bool(fn(doc)):
-                return False
-        return True
+        return all(_as_bool(fn(doc)) for fn in fns)
 
     return Expression(all_of, fp)
 
@@ -293,10 +292,7 @@ def _or(operands: tuple[Any, ...]) -> Expression:
     fp = "or(" + ",".join(e._fp for e in exprs) + ")"
 
     def any_of(doc: dict[str, Any]) -> Any:
-        for fn in fns:
-            if _as_bool(fn(doc)):
-                return True
-        return False
+        return any(_as_bool(fn(doc)) for fn in fns)
 
     return Expression(any_of, fp)
 
@@ -323,10 +319,7 @@ class FilterBuilder:
     def field(self, path: str) -> Expression:
         """The value of a (dotted) field of the document; missing -> ``UNDEFINED``."""
         if not isinstance(path, str):
-            raise errors.ConvexTestError(
-                f"q.field() takes a field path string like \"author\" or \"profile.name\", "
-                f"got {display_value(path)}"
-            )
+            raise errors.ConvexTestError(errors.FILTER_FIELD_PATH.format(value=display_value(path)))
         return Expression(field_getter(path), f"field({path.strip('.')})")
 
     def eq(self, left: Any, right: Any) -> Expression:
@@ -399,10 +392,7 @@ filter_builder: Final = FilterBuilder()
 def compile_filter(predicate: Any) -> tuple[Callable[[dict[str, Any]], bool], str]:
     """Run ``predicate(q)`` and return ``(doc -> bool, fingerprint)``."""
     if not callable(predicate):
-        raise errors.ConvexTestError(
-            "Arg 1 `predicate` to `filter` must be a function like "
-            f"`lambda q: q.eq(q.field(\"x\"), 1)`, got {display_value(predicate)}"
-        )
+        raise errors.ConvexTestError(errors.FILTER_PREDICATE.format(value=display_value(predicate)))
     expr = _operand(predicate(filter_builder))
     fn = expr._eval
     fp = expr._fp

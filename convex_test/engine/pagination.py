@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from convex_test import errors
+from convex_test.engine.store import copy_doc
 from convex_test.engine.transaction import TransactionLimitError
-from convex_test.values.types import UNDEFINED, copy_value
+from convex_test.values.types import UNDEFINED
 
 if TYPE_CHECKING:
     from convex_test.engine.query import Plan, Source
@@ -47,20 +48,6 @@ _SOFT_MAX_PAGE_LEN: Final = 8192 * 3 // 4
 _END: Final = "end"
 _UNDEFINED_JSON: Final = {"$undefined": None}
 
-_DIFFERENT_QUERY: Final = (
-    "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this "
-    "cursor is from a different query."
-)
-_PARSE_FAILED: Final = "Failed to parse cursor"
-_MULTIPLE: Final = (
-    "This query or mutation function ran multiple paginated queries. Convex only supports "
-    "a single paginated query in each function."
-)
-_IN_COMPONENT: Final = (
-    "paginate() is only supported in the app. Learn more at "
-    "https://docs.convex.dev/components/authoring#pagination"
-)
-
 
 def _soft(limit: int) -> int:
     return limit * 3 // 4
@@ -77,6 +64,10 @@ class PaginationOptions:
     maximum_bytes_read: int | None
 
 
+def _bad_arg(reason: str) -> errors.ConvexTestError:
+    return errors.ConvexTestError(errors.PAGINATE_BAD_ARG.format(reason=reason))
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -86,54 +77,36 @@ def _count_option(opts: dict[str, Any], name: str) -> int | None:
     if value is None or value is UNDEFINED:
         return None
     if not _number(value) or value != value or value < 0 or not float(value).is_integer():
-        raise errors.ConvexTestError(
-            f"Invalid arguments for `queryPage`: `{name}` must be a non-negative integer, "
-            f"got {value!r}"
-        )
+        raise _bad_arg(f"`{name}` must be a non-negative integer, got {value!r}")
     return int(value)
 
 
 def check_options(opts: Any) -> PaginationOptions:
     """Validate ``paginate`` options with the client's and the backend's errors."""
     if not isinstance(opts, dict):
-        raise errors.ConvexTestError(
-            "Arg 1 `options` to `paginate` must be a dict like "
-            f'{{"numItems": 10, "cursor": None}}, got {opts!r}'
-        )
+        raise errors.ConvexTestError(errors.PAGINATE_OPTIONS.format(value=repr(opts)))
     num_items = opts.get("numItems", UNDEFINED)
     if not _number(num_items) or num_items < 0:
         shown = "undefined" if num_items is UNDEFINED else repr(num_items)
-        raise errors.ConvexTestError(
-            f"`options.numItems` must be a positive number. Received `{shown}`."
-        )
+        raise errors.ConvexTestError(errors.PAGINATE_NUM_ITEMS.format(value=shown))
     if num_items != num_items or not float(num_items).is_integer():
-        raise errors.ConvexTestError(
-            "Invalid arguments for `queryPage`: `numItems` must be an integer, got "
-            f"{num_items!r}"
-        )
+        raise _bad_arg(f"`numItems` must be an integer, got {num_items!r}")
     page_size = int(num_items)
     if page_size == 0:
-        raise errors.ConvexTestError("Must request at least 1 document while paginating")
+        raise errors.ConvexTestError(errors.PAGINATE_ZERO_ITEMS)
     if page_size > MAX_PAGE_SIZE:
-        raise errors.ConvexTestError(f"Requested too many items: {page_size}")
+        raise errors.ConvexTestError(errors.PAGINATE_TOO_MANY_ITEMS.format(count=page_size))
     cursor = opts.get("cursor", UNDEFINED)
     if cursor is UNDEFINED:
-        raise errors.ConvexTestError(
-            "Invalid arguments for `queryPage`: missing `cursor` (use None for the first page)"
-        )
+        raise _bad_arg("missing `cursor` (use None for the first page)")
     end_cursor = opts.get("endCursor")
     for name, value in (("cursor", cursor), ("endCursor", end_cursor)):
         if value is not None and value is not UNDEFINED and not isinstance(value, str):
-            raise errors.ConvexTestError(
-                f"Invalid arguments for `queryPage`: `{name}` must be a string or None, got "
-                f"{value!r}"
-            )
+            raise _bad_arg(f"`{name}` must be a string or None, got {value!r}")
     max_rows = _count_option(opts, "maximumRowsRead")
     max_bytes = _count_option(opts, "maximumBytesRead")
     if max_rows == 0 or max_bytes == 0:
-        raise errors.ConvexTestError(
-            "maximumRowsRead and maximumBytesRead must be greater than 0"
-        )
+        raise errors.ConvexTestError(errors.PAGINATE_ZERO_LIMIT)
     return PaginationOptions(
         page_size,
         cursor if isinstance(cursor, str) else None,
@@ -189,7 +162,7 @@ def decode_cursor(cursor: str) -> tuple[str, list[Any] | None]:
             raise ValueError("bad position")
         return fingerprint, [_value_from_json(v) for v in position]
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError, errors.ConvexTestError):
-        raise errors.InvalidCursorError(_PARSE_FAILED) from None
+        raise errors.InvalidCursorError(errors.CURSOR_PARSE) from None
 
 
 def _position(
@@ -200,13 +173,13 @@ def _position(
         return False, None
     cursor_fingerprint, values = decode_cursor(cursor)
     if cursor_fingerprint != fingerprint:
-        raise errors.InvalidCursorError(_DIFFERENT_QUERY)
+        raise errors.InvalidCursorError(errors.CURSOR_DIFFERENT_QUERY)
     if values is None:
         return True, None
     try:
         return False, source.position_key(values)
     except (ValueError, TypeError, errors.ConvexTestError):
-        raise errors.InvalidCursorError(_PARSE_FAILED) from None
+        raise errors.InvalidCursorError(errors.CURSOR_PARSE) from None
 
 
 # ---------------------------------------------------------------------------------
@@ -218,9 +191,9 @@ def paginate_plan(plan: Plan, options: PaginationOptions) -> dict[str, Any]:
     """Read one page of ``plan``."""
     reader = plan.reader
     if reader.namespace.path != "":
-        raise errors.ConvexTestError(_IN_COMPONENT)
+        raise errors.ConvexTestError(errors.PAGINATE_IN_COMPONENT)
     if reader.paginated:
-        raise errors.ConvexTestError(_MULTIPLE)
+        raise errors.ConvexTestError(errors.PAGINATE_MULTIPLE)
     source = plan.open()
     fingerprint = plan.fingerprint(source.index_fields)
     start_is_end, start = _position(options.cursor, fingerprint, source)
@@ -273,17 +246,16 @@ def paginate_plan(plan: Plan, options: PaginationOptions) -> dict[str, Any]:
             if row is None:
                 exhausted = True
                 break
-            key, doc = row
+            doc = row[1]
             rows_read += 1
             bytes_read += size_of.get(doc["_id"], 0)
             position = row
             read_positions.append(row)
             if all(test(doc) for test in filters):
-                page.append(copy_value(doc))
+                page.append(copy_doc(doc))
     if status is None and (
         rows_read > _soft(min(options.maximum_rows_read or _MAX_READ_ROWS, _MAX_READ_ROWS))
-        or bytes_read
-        > _soft(min(options.maximum_bytes_read or _MAX_READ_BYTES, _MAX_READ_BYTES))
+        or bytes_read > _soft(min(options.maximum_bytes_read or _MAX_READ_BYTES, _MAX_READ_BYTES))
         or len(page) > _SOFT_MAX_PAGE_LEN
     ):
         status = "SplitRecommended"
@@ -312,9 +284,6 @@ def paginate_plan(plan: Plan, options: PaginationOptions) -> dict[str, Any]:
     }
 
 
-_validator_cache: list[Any] = []
-
-
 def _make_opts_validator() -> Any:
     from convex_test.schema.validators import v
 
@@ -330,11 +299,5 @@ def _make_opts_validator() -> Any:
     )
 
 
-def __getattr__(name: str) -> Any:
-    # ``pagination_opts_validator`` is built on first use: the schema package may load
-    # after this module.
-    if name == "pagination_opts_validator":
-        if not _validator_cache:
-            _validator_cache.append(_make_opts_validator())
-        return _validator_cache[0]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+pagination_opts_validator: Final = _make_opts_validator()
+"""Validator of ``paginate`` options, for ``args={"paginationOpts": ...}``."""

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from convex_test import errors
 from convex_test.engine.filters import compile_filter
-from convex_test.engine.store import BY_CREATION_TIME, MAX_KEY, DbIndex, Table, split_path
+from convex_test.engine.store import BY_CREATION_TIME, MAX_KEY, DbIndex, Table, copy_doc, split_path
 from convex_test.values.display import display_value
 from convex_test.values.order import sort_key
-from convex_test.values.types import UNDEFINED, convert, copy_value
+from convex_test.values.types import UNDEFINED, convert
 
 if TYPE_CHECKING:
     from convex_test.engine.database import DatabaseReader
@@ -41,22 +41,6 @@ MAX_QUERY_OPERATORS: Final = 256
 _FIRST_CHUNK: Final = 64
 _MAX_CHUNK: Final = 4096
 
-_CHAINED_ONCE: Final = (
-    "A query can only be chained once and can't be chained after iteration begins."
-)
-_ITERATION_ONCE: Final = "Iteration can only begin on a query once."
-_CONSUMED: Final = "This query is closed and can't emit any more values."
-_CLOSED: Final = "This query has been chained with another operator and can't be reused."
-_RANGE_REUSED: Final = (
-    "IndexRangeBuilder has already been used! Chain your method calls like "
-    "`q => q.eq(...).eq(...)`. See https://docs.convex.dev/using/indexes"
-)
-_SEARCH_REUSED: Final = (
-    "SearchFilterBuilder has already been used! Chain your method calls like "
-    "`q => q.search(...).eq(...)`."
-)
-_INDEXES_DOC: Final = "For more information see https://docs.convex.dev/using/indexes."
-
 # Range expression operators.
 EQ: Final = "Eq"
 GT: Final = "Gt"
@@ -71,8 +55,13 @@ RangeExpr = tuple[str, str, Any]  # (operator, field path, value)
 def _field_arg(value: Any, method: str) -> str:
     if not isinstance(value, str):
         raise errors.ConvexTestError(
-            f"Arg 1 `fieldName` to `{method}` must be a field path string, got "
-            f"{display_value(value)}"
+            errors.QUERY_ARG.format(
+                position=1,
+                name="fieldName",
+                method=method,
+                expected="a field path string",
+                value=display_value(value),
+            )
         )
     return value
 
@@ -95,7 +84,7 @@ class IndexRangeBuilder:
 
     def _consume(self) -> None:
         if self._consumed:
-            raise errors.ConvexTestError(_RANGE_REUSED)
+            raise errors.ConvexTestError(errors.RANGE_BUILDER_REUSED)
         self._consumed = True
 
     def _add(self, op: str, method: str, field: Any, value: Any) -> IndexRangeBuilder:
@@ -143,7 +132,7 @@ class SearchFilterBuilder:
 
     def _consume(self) -> None:
         if self._consumed:
-            raise errors.ConvexTestError(_SEARCH_REUSED)
+            raise errors.ConvexTestError(errors.SEARCH_BUILDER_REUSED)
         self._consumed = True
 
     def search(self, field: str, query: str) -> SearchFilterBuilder:
@@ -151,7 +140,13 @@ class SearchFilterBuilder:
         path = _field_arg(field, "search")
         if not isinstance(query, str):
             raise errors.ConvexTestError(
-                f"Arg 2 `query` to `search` must be a string, got {display_value(query)}"
+                errors.QUERY_ARG.format(
+                    position=2,
+                    name="query",
+                    method="search",
+                    expected="a string",
+                    value=display_value(query),
+                )
             )
         self._consume()
         return SearchFilterBuilder((*self._filters, ("Search", path, query)))
@@ -206,10 +201,7 @@ class Plan:
             repr(index_fields),
             repr([(op, f, sort_key(v)) for op, f, v in self.range]),
             repr(
-                [
-                    (op, f, v if op == "Search" else sort_key(v))
-                    for op, f, v in (self.search or ())
-                ]
+                [(op, f, v if op == "Search" else sort_key(v)) for op, f, v in (self.search or ())]
             ),
             repr([(kind, fp if kind == "filter" else arg) for kind, arg, fp in self.operators]),
         ]
@@ -228,20 +220,28 @@ class Plan:
             index = table.indexes[BY_CREATION_TIME]
             return IndexSource(reader.txn, table, index, (), self.order == "desc")
         index = _find_db_index(table, self.table_name, self.index_name)
+        assert table is not None
         return IndexSource(reader.txn, table, index, self.range, self.order == "desc")
 
 
 def _find_db_index(table: Table | None, table_name: str, index_name: str) -> DbIndex:
-    label = f"{table_name}.{index_name}"
     if table is None:
-        raise errors.ConvexTestError(f"Index {label} not found.")
+        raise errors.ConvexTestError(
+            errors.INDEX_NOT_FOUND.format(table=table_name, index=index_name, hint="")
+        )
     index = table.db_index(index_name)
     if index is not None:
         return index
     if index_name in table.search_indexes or index_name in table.vector_indexes:
-        raise errors.ConvexTestError(f"Index {label} is not a database index")
+        raise errors.ConvexTestError(
+            errors.INDEX_NOT_DATABASE.format(table=table_name, index=index_name)
+        )
     raise errors.ConvexTestError(
-        f"Index {label} not found." + errors.did_you_mean(index_name, table.index_names())
+        errors.INDEX_NOT_FOUND.format(
+            table=table_name,
+            index=index_name,
+            hint=errors.did_you_mean(index_name, table.index_names()),
+        )
     )
 
 
@@ -303,8 +303,12 @@ def _compile_range(
         if op == EQ:
             if path in equalities:
                 raise errors.ConvexTestError(
-                    "Already defined equality bound in index range. Can't add "
-                    f'"{path}" == {display_value(equalities[path])}.'
+                    errors.RANGE_ALREADY_DEFINED.format(
+                        bound="equality",
+                        field=path,
+                        comparator="==",
+                        value=display_value(equalities[path]),
+                    )
                 )
             equalities[path] = value
             continue
@@ -312,15 +316,18 @@ def _compile_range(
         current = upper if is_upper else lower
         if current is not None:
             raise errors.ConvexTestError(
-                f"Already defined {'upper' if is_upper else 'lower'} bound in index range. "
-                f'Can\'t add "{path}" {_COMPARATORS[op]} {display_value(value)}.'
+                errors.RANGE_ALREADY_DEFINED.format(
+                    bound="upper" if is_upper else "lower",
+                    field=path,
+                    comparator=_COMPARATORS[op],
+                    value=display_value(value),
+                )
             )
         if inequality_field is not None and inequality_field != path:
             raise errors.ConvexTestError(
-                "Upper and lower bounds in `range` can only be applied to a single index "
-                f"field. This query against index {label} attempted to set a range bound on "
-                f'both "{inequality_field}" and "{path}". Consider using `filter` instead. '
-                "See https://docs.convex.dev/using/indexes for more info."
+                errors.RANGE_MULTIPLE_FIELDS.format(
+                    index=label, first=inequality_field, second=path
+                )
             )
         inequality_field = path
         if is_upper:
@@ -329,8 +336,12 @@ def _compile_range(
             lower = (op, value)
     if inequality_field is not None and inequality_field in equalities:
         raise errors.ConvexTestError(
-            "Already defined inequality bound in index range. Can't add "
-            f'"{inequality_field}" == {display_value(equalities[inequality_field])}.'
+            errors.RANGE_ALREADY_DEFINED.format(
+                bound="inequality",
+                field=inequality_field,
+                comparator="==",
+                value=display_value(equalities[inequality_field]),
+            )
         )
     fields = index.fields
     rank = {f: i for i, f in enumerate(fields)}
@@ -338,8 +349,7 @@ def _compile_range(
     for path in (*equalities, *([inequality_field] if inequality_field else [])):
         if path not in rank:
             raise errors.ConvexTestError(
-                f'The index range included a comparison with "{path}", but {label} with '
-                f"fields {shown_fields} doesn't index this field. {_INDEXES_DOC}"
+                errors.RANGE_FIELD_NOT_IN_INDEX.format(field=path, index=label, fields=shown_fields)
             )
     used = sorted(equalities, key=rank.__getitem__)
     if inequality_field is not None:
@@ -348,9 +358,9 @@ def _compile_range(
         if position >= len(fields) or fields[position] != path:
             query_fields = "[" + ", ".join(f'"{f}"' for f in used) + "]"
             raise errors.ConvexTestError(
-                f"Tried to query index {label} but the query didn't use the index fields in "
-                f"order.\nIndex fields: {shown_fields}\nQuery fields: {query_fields}\n"
-                f'First incorrect field: "{path}"\n{_INDEXES_DOC}'
+                errors.RANGE_FIELDS_OUT_OF_ORDER.format(
+                    index=label, fields=shown_fields, query_fields=query_fields, field=path
+                )
             )
     prefix = tuple(sort_key(equalities[p]) for p in sorted(equalities, key=rank.__getitem__))
     lo: tuple[Any, ...] = prefix
@@ -359,16 +369,11 @@ def _compile_range(
     hi_inclusive = False
     if lower is not None:
         op, value = lower
-        if op == GTE:
-            lo = (*prefix, sort_key(value))
-        else:
-            lo = (*prefix, sort_key(value), MAX_KEY)
+        # gte: every key starting with prefix+value; gt: after all of them.
+        lo = (*prefix, sort_key(value)) if op == GTE else (*prefix, sort_key(value), MAX_KEY)
     if upper is not None:
         op, value = upper
-        if op == LT:
-            hi = (*prefix, sort_key(value))
-        else:
-            hi = (*prefix, sort_key(value), MAX_KEY)
+        hi = (*prefix, sort_key(value)) if op == LT else (*prefix, sort_key(value), MAX_KEY)
     return lo, lo_inclusive, hi, hi_inclusive
 
 
@@ -433,7 +438,10 @@ class IndexSource(Source):
             return
         docs = self.table.docs
         sizes = self.table.sizes
-        record = self.txn.record_read
+        txn = self.txn
+        limits = txn.limits
+        max_docs = limits.documents_read
+        max_bytes = limits.bytes_read
         desc = self.desc
         irange = keys.irange
         while True:
@@ -443,7 +451,13 @@ class IndexSource(Source):
             for key, doc in pairs:
                 if doc is None:
                     continue
-                record(sizes.get(key[-1][1], 0))
+                # Inlined Transaction.record_read (the hot loop of every query).
+                txn.documents_read += 1
+                txn.bytes_read += sizes[key[-1][1]]
+                if txn.documents_read > max_docs or txn.bytes_read > max_bytes:
+                    txn.documents_read -= 1
+                    txn.bytes_read -= sizes[key[-1][1]]
+                    txn.record_read(sizes[key[-1][1]])
                 yield key, doc
             if len(batch) < chunk:
                 return
@@ -518,16 +532,23 @@ class SearchSource(Source):
 def _search_source(plan: Plan, table: Table | None) -> Source:
     from convex_test.search import text
 
-    label = f"{plan.table_name}.{plan.index_name}"
     name = plan.index_name or ""
     if table is None:
-        raise errors.ConvexTestError(f"Index {label} not found.")
+        raise errors.ConvexTestError(
+            errors.INDEX_NOT_FOUND.format(table=plan.table_name, index=name, hint="")
+        )
     index = table.search_indexes.get(name)
     if index is None:
         if name in table.indexes or name in table.vector_indexes:
-            raise errors.ConvexTestError(f"Index {label} is not a search index")
+            raise errors.ConvexTestError(
+                errors.INDEX_NOT_SEARCH.format(table=plan.table_name, index=name)
+            )
         raise errors.ConvexTestError(
-            f"Index {label} not found." + errors.did_you_mean(name, table.index_names())
+            errors.INDEX_NOT_FOUND.format(
+                table=plan.table_name,
+                index=name,
+                hint=errors.did_you_mean(name, table.index_names()),
+            )
         )
     filters = plan.search or ()
     search_text: str | None = None
@@ -551,9 +572,7 @@ def _search_source(plan: Plan, table: Table | None) -> Source:
             text.check_filter_field(name, plan.table_name, index.filter_fields, path)
             eqs.append((path, value))
     text.check_filter_count(name, plan.table_name, len(eqs))
-    results = index.search_with_scores(
-        search_text, eqs, limit=text.MAX_CANDIDATE_REVISIONS + 1
-    )
+    results = index.search_with_scores(search_text, eqs, limit=text.MAX_CANDIDATE_REVISIONS + 1)
     return SearchSource(plan.reader.txn, table, results)
 
 
@@ -565,23 +584,39 @@ def _search_source(plan: Plan, table: Table | None) -> Source:
 def run_plan(plan: Plan) -> Iterator[dict[str, Any]]:
     """The stored documents a plan returns, lazily (callers copy them)."""
     operators = plan.operators
-    limits = [arg for kind, arg, _ in operators if kind == "limit"]
-    if any(n == 0 for n in limits):
-        return iter(())
+    filters: list[Callable[[dict[str, Any]], bool]] = []
+    limit: int | None = None
+    simple = True  # filters, then at most one limit at the end
+    for i, (kind, arg, _) in enumerate(operators):
+        if kind == "limit":
+            if arg == 0:
+                # A limit of 0 never pulls from its input: nothing is read.
+                return iter(())
+            if i != len(operators) - 1:
+                simple = False
+            limit = arg if limit is None else min(limit, arg)
+        else:
+            filters.append(arg)
     source = plan.open()
     plan.reader.txn.record_index_range()
-    chunk = _FIRST_CHUNK
-    if operators and operators[0][0] == "limit":
-        chunk = max(1, min(operators[0][1], _MAX_CHUNK))
-    rows = (
-        source.rows(chunk=chunk) if isinstance(source, IndexSource) else source.rows()
-    )
-    if not operators:
-        return (doc for _, doc in rows)
-    if len(operators) == 1 and operators[0][0] == "filter":
-        test: Callable[[dict[str, Any]], bool] = operators[0][1]
-        return (doc for _, doc in rows if test(doc))
-    return _apply_operators(rows, operators)
+    if isinstance(source, IndexSource):
+        chunk = _FIRST_CHUNK
+        if limit is not None and not filters:
+            chunk = min(limit, _MAX_CHUNK)
+        rows = source.rows(chunk=chunk)
+    else:
+        rows = source.rows()
+    if not simple:
+        return _apply_operators(rows, operators)
+    docs: Iterator[dict[str, Any]]
+    if not filters:
+        docs = (doc for _, doc in rows)
+    elif len(filters) == 1:
+        test = filters[0]
+        docs = (doc for _, doc in rows if test(doc))
+    else:
+        docs = (doc for _, doc in rows if all(t(doc) for t in filters))
+    return docs if limit is None else islice(docs, limit)
 
 
 def _apply_operators(
@@ -621,18 +656,25 @@ _CONSUMED_STATE: Final = 3
 def _check_order(order: Any) -> str:
     if order not in ("asc", "desc") or not isinstance(order, str):
         raise errors.ConvexTestError(
-            f'Arg 1 `order` to `order` must be "asc" or "desc", got {display_value(order)}'
+            errors.QUERY_ARG.format(
+                position=1,
+                name="order",
+                method="order",
+                expected='"asc" or "desc"',
+                value=display_value(order),
+            )
         )
     return str(order)
 
 
 def _check_take(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, float)):
-        raise errors.ConvexTestError("Arg 1 `n` to `take` must be a non-negative integer")
-    if isinstance(n, float) and not n.is_integer():
-        raise errors.ConvexTestError("Arg 1 `n` to `take` must be a non-negative integer")
-    if n < 0:
-        raise errors.ConvexTestError("Arg 1 `n` to `take` must be a non-negative integer")
+    if (
+        isinstance(n, bool)
+        or not isinstance(n, (int, float))
+        or (isinstance(n, float) and not n.is_integer())
+        or n < 0
+    ):
+        raise errors.ConvexTestError(errors.QUERY_TAKE)
     return int(n)
 
 
@@ -651,7 +693,7 @@ class Query:
 
     def _take_plan(self) -> Plan:
         if self._state != _PREPARING:
-            raise errors.ConvexTestError(_CHAINED_ONCE)
+            raise errors.ConvexTestError(errors.QUERY_CHAINED_ONCE)
         self._state = _CLOSED_STATE
         return self._plan
 
@@ -659,8 +701,10 @@ class Query:
         state = self._state
         if state != _PREPARING:
             if state == _EXECUTING:
-                raise errors.ConvexTestError(_ITERATION_ONCE)
-            raise errors.ConvexTestError(_CLOSED if state == _CLOSED_STATE else _CONSUMED)
+                raise errors.ConvexTestError(errors.QUERY_ITERATION_ONCE)
+            raise errors.ConvexTestError(
+                errors.QUERY_CLOSED if state == _CLOSED_STATE else errors.QUERY_CONSUMED
+            )
         self._state = _EXECUTING
         return run_plan(self._plan)
 
@@ -669,22 +713,20 @@ class Query:
         order = _check_order(order)
         plan = self._take_plan()
         if plan.search is not None:
-            raise errors.ConvexTestError(
-                "Search queries must always be in relevance order. Can not set order manually."
-            )
+            raise errors.ConvexTestError(errors.SEARCH_ORDER)
         if plan.order is not None:
-            raise errors.ConvexTestError("Queries may only specify order at most once")
+            raise errors.ConvexTestError(errors.QUERY_ORDER_TWICE)
         plan.order = order
         return Query(plan)
 
     def filter(self, predicate: Callable[[Any], Any]) -> Query:
         """Keep documents for which ``predicate(q)`` evaluates to true (ANDed if chained)."""
         if predicate is None:
-            raise errors.ConvexTestError("Arg 1 `predicate` to `filter` must not be None")
+            raise errors.ConvexTestError(errors.FILTER_PREDICATE.format(value="None"))
         plan = self._take_plan()
         if len(plan.operators) >= MAX_QUERY_OPERATORS:
             raise errors.ConvexTestError(
-                f"Can't construct query with more than {MAX_QUERY_OPERATORS} operators"
+                errors.QUERY_TOO_MANY_OPERATORS.format(limit=MAX_QUERY_OPERATORS)
             )
         test, fingerprint = compile_filter(predicate)
         plan.operators.append(("filter", test, fingerprint))
@@ -701,7 +743,7 @@ class Query:
         docs = self._start()
         try:
             for doc in docs:
-                yield copy_value(doc)
+                yield copy_doc(doc)
         finally:
             self._state = _CONSUMED_STATE
 
@@ -709,7 +751,7 @@ class Query:
         """Every result, as a list of document copies."""
         docs = self._start()
         try:
-            return [copy_value(doc) for doc in docs]
+            return [copy_doc(doc) for doc in docs]
         finally:
             self._state = _CONSUMED_STATE
 
@@ -730,8 +772,7 @@ class Query:
             return None
         if len(docs) == 2:
             raise errors.ConvexTestError(
-                f"unique() query returned more than one result from table {table}:\n"
-                f" [{docs[0]['_id']}, {docs[1]['_id']}, ...]"
+                errors.QUERY_UNIQUE.format(table=table, first=docs[0]["_id"], second=docs[1]["_id"])
             )
         return docs[0]
 
@@ -771,16 +812,20 @@ class QueryInitializer:
         """Read the index ``index_name`` within the range that ``range_fn`` builds."""
         if not isinstance(index_name, str):
             raise errors.ConvexTestError(
-                f"Arg 1 `indexName` to `withIndex` must be a string, got "
-                f"{display_value(index_name)}"
+                errors.QUERY_ARG.format(
+                    position=1,
+                    name="indexName",
+                    method="withIndex",
+                    expected="a string",
+                    value=display_value(index_name),
+                )
             )
         builder = IndexRangeBuilder()
         if range_fn is not None:
             builder = range_fn(builder)
             if not isinstance(builder, IndexRangeBuilder):
                 raise errors.ConvexTestError(
-                    "The index range function must return the range builder it was given "
-                    f"(like `lambda q: q.eq(\"field\", value)`), got {display_value(builder)}"
+                    errors.RANGE_FN_RESULT.format(value=display_value(builder))
                 )
         plan = self._plan()
         plan.index_name = index_name
@@ -793,19 +838,20 @@ class QueryInitializer:
         """Full-text search with the search index ``index_name``."""
         if not isinstance(index_name, str):
             raise errors.ConvexTestError(
-                f"Arg 1 `indexName` to `withSearchIndex` must be a string, got "
-                f"{display_value(index_name)}"
+                errors.QUERY_ARG.format(
+                    position=1,
+                    name="indexName",
+                    method="withSearchIndex",
+                    expected="a string",
+                    value=display_value(index_name),
+                )
             )
         if search_fn is None or not callable(search_fn):
-            raise errors.ConvexTestError(
-                "Arg 2 `searchFilter` to `withSearchIndex` must be a function like "
-                '`lambda q: q.search("body", "hello")`'
-            )
+            raise errors.ConvexTestError(errors.SEARCH_FN_MISSING)
         builder = search_fn(SearchFilterBuilder())
         if not isinstance(builder, SearchFilterBuilder):
             raise errors.ConvexTestError(
-                "The search filter function must return the search filter builder it was "
-                f"given, got {display_value(builder)}"
+                errors.SEARCH_FN_RESULT.format(value=display_value(builder))
             )
         plan = self._plan()
         plan.index_name = index_name

@@ -43,6 +43,7 @@ __all__ = [
     "NamespaceData",
     "Store",
     "Table",
+    "copy_doc",
     "field_getter",
     "split_path",
 ]
@@ -63,6 +64,24 @@ KeyFn = Callable[[dict[str, Any]], IndexKey]
 MAX_KEY: Final = (99,)
 _TAG_FLOAT64: Final = 3
 _TAG_STRING: Final = 5
+
+
+_CONTAINERS: Final = (dict, list)
+
+
+def _copy_container(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: (_copy_container(v) if type(v) in _CONTAINERS else v) for k, v in value.items()}
+    return [(_copy_container(v) if type(v) in _CONTAINERS else v) for v in value]
+
+
+def copy_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a stored (canonical) document; scalars are immutable and shared."""
+    out = doc.copy()
+    for key, value in doc.items():
+        if type(value) in _CONTAINERS:
+            out[key] = _copy_container(value)
+    return out
 
 
 class ClockLike(Protocol):
@@ -242,7 +261,9 @@ class Table:
 
             for name, sdef in search_defs.items():
                 self.search_indexes[name] = TextIndex(
-                    sdef.search_field, list(getattr(sdef, "filter_fields", ()) or ())
+                    sdef.search_field,
+                    list(getattr(sdef, "filter_fields", ()) or ()),
+                    name=f"{self.name}.{name}",
                 )
         if vector_defs:
             from convex_test.search.vector import VectorIndex
@@ -252,6 +273,7 @@ class Table:
                     vdef.vector_field,
                     vdef.dimensions,
                     list(getattr(vdef, "filter_fields", ()) or ()),
+                    name=f"{self.name}.{name}",
                 )
 
     # -- index access -------------------------------------------------------------
@@ -385,7 +407,9 @@ class NamespaceData:
             self._reserved[name] = number
         return number
 
-    def create_table(self, name: str, *, is_system: bool = False, number: int | None = None) -> Table:
+    def create_table(
+        self, name: str, *, is_system: bool = False, number: int | None = None
+    ) -> Table:
         """Create (or revive) the table ``name``; the caller logs it for undo."""
         if number is None:
             number = self.number_for(name)
@@ -442,9 +466,9 @@ class Store:
     def add_namespace(self, path: str, schema: Any = None) -> NamespaceData:
         """Register the app (``""``) or a component with its schema (or ``None``)."""
         if not isinstance(path, str):
-            raise errors.ConvexTestError(f"A namespace path must be a str, got {path!r}")
+            raise errors.ConvexTestError(errors.TXN_NAMESPACE_NOT_STR.format(value=path))
         if path in self.namespaces:
-            raise errors.ConvexTestError(f'Namespace "{path}" is already registered.')
+            raise errors.ConvexTestError(errors.TXN_NAMESPACE_EXISTS.format(path=path))
         ns = NamespaceData(self, path, schema)
         self.namespaces[path] = ns
         if schema is not None:
@@ -465,8 +489,10 @@ class Store:
             return self.namespaces[path]
         except (KeyError, TypeError):
             raise errors.ConvexTestError(
-                f'Namespace "{path}" is not registered.'
-                + errors.did_you_mean(str(path), [p for p in self.namespaces if p])
+                errors.TXN_NAMESPACE_UNKNOWN.format(
+                    path=path,
+                    hint=errors.did_you_mean(str(path), [p for p in self.namespaces if p]),
+                )
             ) from None
 
     def begin(self, *, read_only: bool) -> Transaction:

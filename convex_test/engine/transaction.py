@@ -35,10 +35,6 @@ from convex_test.values.types import UNDEFINED, Int64, check_field_name, convert
 __all__ = ["Transaction", "TransactionLimitError", "TransactionLimits"]
 
 _SYSTEM_FIELDS: Final = ("_id", "_creationTime")
-_OVER_LIMIT_HELP: Final = (
-    "Consider using smaller limits in your queries, paginating your queries, or using "
-    "indexed queries with a selective index range expressions."
-)
 
 # Undo-log entry kinds.
 _DOC: Final = 0
@@ -82,28 +78,22 @@ def _format_bytes(n: int) -> str:
 def _is_identifier(name: str) -> str | None:
     """``None`` if ``name`` is a valid Convex identifier, else the backend's complaint."""
     if not name:
-        return "Identifier cannot be empty"
+        return errors.IDENTIFIER_EMPTY
     first = name[0]
     if not (first.isascii() and (first.isalpha() or first == "_")):
-        return (
-            f"Invalid first character {first!r} in {name}: Identifiers must start with an "
-            "alphabetic character or underscore"
-        )
+        return errors.IDENTIFIER_FIRST_CHAR.format(char=first, name=name)
     for ch in name[1:]:
         if not (ch.isascii() and (ch.isalnum() or ch == "_")):
-            return (
-                f"Identifier {name} has invalid character {ch!r}: Identifiers can only "
-                "contain alphanumeric characters or underscores"
-            )
+            return errors.IDENTIFIER_BAD_CHAR.format(name=name, char=ch)
     if len(name) > 64:
-        return f"Identifier is too long ({len(name)} > maximum 64)"
+        return errors.IDENTIFIER_TOO_LONG.format(length=len(name))
     if set(name) == {"_"}:
-        return f"Identifier {name} cannot have exclusively underscores"
+        return errors.IDENTIFIER_UNDERSCORES.format(name=name)
     return None
 
 
 def _arg_error(method: str, arg: str, cause: str) -> str:
-    return f"Invalid argument `{arg}` for `{method}`: {cause}"
+    return errors.DB_ARG.format(arg=arg, method=method, cause=cause)
 
 
 def _type_label(value: Any) -> str:
@@ -180,7 +170,7 @@ class Transaction:
             or not isinstance(savepoint, int)
             or not 0 <= savepoint < len(self._savepoints)
         ):
-            raise errors.ConvexTestError(f"Unknown savepoint {savepoint!r}")
+            raise errors.ConvexTestError(errors.TXN_UNKNOWN_SAVEPOINT.format(savepoint=savepoint))
         log_len, written, bytes_written = self._savepoints[savepoint]
         self._undo_to(log_len)
         self.documents_written = written
@@ -203,7 +193,7 @@ class Transaction:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise errors.ConvexTestError("Transaction already committed or rolled back")
+            raise errors.ConvexTestError(errors.TXN_CLOSED)
 
     def _undo_to(self, length: int) -> None:
         log = self._log
@@ -224,11 +214,9 @@ class Transaction:
 
     def _check_writable(self, method: str) -> None:
         if self._closed:
-            raise errors.ConvexTestError("Transaction already committed or rolled back")
+            raise errors.ConvexTestError(errors.TXN_CLOSED)
         if self.read_only:
-            raise errors.ConvexTestError(
-                f"{method} is not allowed in a read-only transaction: queries cannot write."
-            )
+            raise errors.ConvexTestError(errors.TXN_READ_ONLY.format(method=method))
 
     # ------------------------------------------------------------------ limits
     def record_read(self, size: int) -> None:
@@ -239,14 +227,16 @@ class Transaction:
         if self.documents_read > limits.documents_read:
             raise TransactionLimitError(
                 "TooManyDocumentsRead",
-                "Too many documents read in a single function execution "
-                f"(limit: {limits.documents_read}). {_OVER_LIMIT_HELP}",
+                errors.TOO_MANY_DOCUMENTS_READ.format(
+                    limit=limits.documents_read, help=errors.OVER_LIMIT_HELP
+                ),
             )
         if self.bytes_read > limits.bytes_read:
             raise TransactionLimitError(
                 "TooManyBytesRead",
-                "Too many bytes read in a single function execution "
-                f"(limit: {limits.bytes_read} bytes). {_OVER_LIMIT_HELP}",
+                errors.TOO_MANY_BYTES_READ.format(
+                    limit=limits.bytes_read, help=errors.OVER_LIMIT_HELP
+                ),
             )
 
     def record_index_range(self) -> None:
@@ -255,8 +245,9 @@ class Transaction:
         if self.index_ranges_read > self.limits.index_ranges_read:
             raise TransactionLimitError(
                 "TooManyReads",
-                "Too many reads in a single function execution "
-                f"(limit: {self.limits.index_ranges_read}). {_OVER_LIMIT_HELP}",
+                errors.TOO_MANY_READS.format(
+                    limit=self.limits.index_ranges_read, help=errors.OVER_LIMIT_HELP
+                ),
             )
 
     def _record_write(self, size: int) -> None:
@@ -265,15 +256,12 @@ class Transaction:
         limits = self.limits
         if self.documents_written > limits.documents_written:
             raise TransactionLimitError(
-                "TooManyWrites",
-                "Too many writes in a single function execution "
-                f"(limit: {limits.documents_written})",
+                "TooManyWrites", errors.TOO_MANY_WRITES.format(limit=limits.documents_written)
             )
         if self.bytes_written > limits.bytes_written:
             raise TransactionLimitError(
                 "TooManyBytesWritten",
-                "Too many bytes written in a single function execution "
-                f"(limit: {_format_bytes(limits.bytes_written)})",
+                errors.TOO_MANY_BYTES_WRITTEN.format(limit=_format_bytes(limits.bytes_written)),
             )
 
     # ------------------------------------------------------------------ resolution
@@ -302,8 +290,9 @@ class Transaction:
         if type(doc_id) is not str:
             if not isinstance(doc_id, str):
                 raise errors.InvalidIdError(
-                    f"Invalid argument `id` for `{method}`, expected string but got "
-                    f"'{_type_label(doc_id)}': {display_value(doc_id)}"
+                    errors.DB_ID_NOT_STRING.format(
+                        method=method, kind=_type_label(doc_id), value=display_value(doc_id)
+                    )
                 )
             doc_id = str(doc_id)
         owner = self.store.id_owner.get(doc_id)
@@ -319,25 +308,23 @@ class Transaction:
                 if missing_table_ok:
                     return None
                 raise errors.InvalidIdError(
-                    _arg_error(method, "id", f'Table for ID "{doc_id}" not found')
+                    _arg_error(method, "id", errors.DB_TABLE_FOR_ID_NOT_FOUND.format(id=doc_id))
                 )
         return found
 
     @staticmethod
     def _check_system(table: Table, system: bool) -> None:
         if table.is_system and not system:
-            raise errors.ConvexTestError("System tables can only be accessed with db.system.")
+            raise errors.ConvexTestError(errors.DB_SYSTEM_TABLE_GUARD)
         if system and not table.is_system:
-            raise errors.ConvexTestError("User tables cannot be accessed with db.system.")
+            raise errors.ConvexTestError(errors.DB_USER_TABLE_GUARD)
 
     @staticmethod
     def _check_table_name(table: Table, expected: str | None, method: str) -> None:
         if expected is not None and expected != table.name:
             raise errors.InvalidIdError(
                 _arg_error(
-                    method,
-                    "id",
-                    f'expected to be an Id<"{expected}">, got Id<"{table.name}"> instead.',
+                    method, "id", errors.DB_WRONG_TABLE.format(expected=expected, actual=table.name)
                 )
             )
 
@@ -385,24 +372,32 @@ class Transaction:
         method = "db.system.normalizeId" if system else "db.normalizeId"
         if not isinstance(table, str):
             raise errors.ConvexTestError(
-                _arg_error(method, "tableName", f"expected a string, got {display_value(table)}")
+                _arg_error(
+                    method,
+                    "tableName",
+                    errors.DB_EXPECTED_STRING.format(value=display_value(table)),
+                )
             )
         if not isinstance(id_string, str):
             raise errors.ConvexTestError(
-                _arg_error(method, "id", f"expected a string, got {display_value(id_string)}")
+                _arg_error(
+                    method, "id", errors.DB_EXPECTED_STRING.format(value=display_value(id_string))
+                )
             )
         accessing_system = table.startswith("_")
         if accessing_system != system:
             raise errors.ConvexTestError(
-                f"{'System' if accessing_system else 'User'} tables can only be accessed "
-                f"from db.{'' if system else 'system.'}normalizeId()."
+                errors.DB_NORMALIZE_ID_ACCESS.format(
+                    kind="System" if accessing_system else "User",
+                    prefix="" if system else "system.",
+                )
             )
         nsd = self.namespace(ns)
         tbl = nsd.tables.get(table)
         if tbl is None:
             return None
         owner = self.store.id_owner.get(id_string)
-        if owner is not None:
+        if owner is not None and owner.live:
             return id_string if owner is tbl else None
         try:
             number = decode_id(id_string).table_number
@@ -429,19 +424,19 @@ class Transaction:
         nsd = ns if type(ns) is NamespaceData else self.namespace(ns)
         if not isinstance(table, str):
             raise errors.ConvexTestError(
-                _arg_error(method, "table", f"expected a string, got {display_value(table)}")
+                _arg_error(
+                    method, "table", errors.DB_EXPECTED_STRING.format(value=display_value(table))
+                )
             )
         if not isinstance(value, dict):
-            raise errors.ConvexTestError(_arg_error(method, "value", "Value must be an Object"))
+            raise errors.ConvexTestError(_arg_error(method, "value", errors.DB_VALUE_NOT_OBJECT))
         if table.startswith("_"):
             if not system:
-                raise errors.ConvexTestError("System tables (prefixed with `_`) are read-only.")
+                raise errors.ConvexTestError(errors.DB_SYSTEM_READ_ONLY)
             if table not in SYSTEM_TABLE_NAMES:
-                raise errors.ConvexTestError(
-                    f"Invalid table name {table} starts with metadata prefix '_'"
-                )
+                raise errors.ConvexTestError(errors.DB_SYSTEM_TABLE_PREFIX.format(table=table))
         elif system:
-            raise errors.ConvexTestError("User tables cannot be accessed with db.system.")
+            raise errors.ConvexTestError(errors.DB_USER_TABLE_GUARD)
         tbl = nsd.tables.get(table)
         if tbl is None:
             problem = _is_identifier(table)
@@ -460,13 +455,15 @@ class Transaction:
         creation_time = store.next_creation_time()
         if given_id is not UNDEFINED and given_id != doc_id:
             raise errors.InvalidIdError(
-                f"Provided document ID {display_value(doc_id)} doesn't match '_id' field "
-                f"{display_value(given_id)}"
+                errors.DB_ID_MISMATCH.format(
+                    id=display_value(doc_id), given=display_value(given_id)
+                )
             )
         if given_time is not UNDEFINED and sort_key(given_time) != sort_key(creation_time):
             raise errors.ConvexTestError(
-                f"Provided creation time {display_value(creation_time)} doesn't match "
-                f"'_creationTime' field {display_value(given_time)}"
+                errors.DB_CREATION_TIME_MISMATCH.format(
+                    creation_time=display_value(creation_time), given=display_value(given_time)
+                )
             )
         doc = {"_creationTime": creation_time, "_id": doc_id}
         doc.update(body)
@@ -497,11 +494,11 @@ class Transaction:
         assert tbl is not None
         self._check_table_name(tbl, table, method)
         if not isinstance(value, dict):
-            raise errors.ConvexTestError(_arg_error(method, "value", "Value must be an Object"))
+            raise errors.ConvexTestError(_arg_error(method, "value", errors.DB_VALUE_NOT_OBJECT))
         self._check_system(tbl, system)
         old = tbl.docs.get(doc_id)
         if old is None:
-            raise errors.ConvexTestError(f"Update on nonexistent document ID {doc_id}")
+            raise errors.ConvexTestError(errors.DB_UPDATE_NONEXISTENT.format(id=doc_id))
         changes: list[tuple[str, Any]] = []
         for key, item in value.items():
             check_field_name(key)
@@ -523,9 +520,7 @@ class Transaction:
             else:
                 previous = new.get(key, UNDEFINED)
                 new[key] = item
-                if not changed and (
-                    previous is UNDEFINED or sort_key(previous) != sort_key(item)
-                ):
+                if not changed and (previous is UNDEFINED or sort_key(previous) != sort_key(item)):
                     changed = True
         if not changed:
             return
@@ -548,11 +543,11 @@ class Transaction:
         assert tbl is not None
         self._check_table_name(tbl, table, method)
         if not isinstance(value, dict):
-            raise errors.ConvexTestError(_arg_error(method, "value", "Value must be an Object"))
+            raise errors.ConvexTestError(_arg_error(method, "value", errors.DB_VALUE_NOT_OBJECT))
         self._check_system(tbl, system)
         old = tbl.docs.get(doc_id)
         if old is None:
-            raise errors.ConvexTestError(f"Replace on nonexistent document ID {doc_id}")
+            raise errors.ConvexTestError(errors.DB_REPLACE_NONEXISTENT.format(id=doc_id))
         body = convert(value)
         for key in _SYSTEM_FIELDS:
             given = body.pop(key, UNDEFINED)
@@ -581,7 +576,7 @@ class Transaction:
         self._check_table_name(tbl, table, method)
         self._check_system(tbl, system)
         if doc_id not in tbl.docs:
-            raise errors.ConvexTestError(f"Delete on nonexistent document ID {doc_id}")
+            raise errors.ConvexTestError(errors.DB_DELETE_NONEXISTENT.format(id=doc_id))
         self._record_write(0)
         old, old_size = tbl.pop(doc_id)
         self._log.append((_DOC, tbl, doc_id, old, old_size))
@@ -612,9 +607,9 @@ class Transaction:
         tables = getattr(schema, "tables", None) or {}
         if table not in tables:
             raise errors.SchemaValidationError(
-                f'Failed to insert or update a document in table "{table}" because it does '
-                f'not match the schema: Table "{table}" is not in the schema.'
-                + errors.did_you_mean(table, list(tables))
+                errors.DB_TABLE_NOT_IN_SCHEMA.format(
+                    table=table, hint=errors.did_you_mean(table, list(tables))
+                )
             )
         validated: dict[str, Any] = schema.validate_document(table, body, tables=nsd)
         return validated
@@ -627,9 +622,13 @@ class Transaction:
         if tbl is None or index not in tbl.vector_indexes:
             names = tbl.index_names() if tbl is not None else []
             if tbl is not None and index in names:
-                raise errors.ConvexTestError(f"Index {table}.{index} is not a vector index")
+                raise errors.ConvexTestError(
+                    errors.INDEX_NOT_VECTOR.format(table=table, index=index)
+                )
             raise errors.ConvexTestError(
-                f"Index {table}.{index} not found." + errors.did_you_mean(index, names)
+                errors.INDEX_NOT_FOUND.format(
+                    table=table, index=index, hint=errors.did_you_mean(index, names)
+                )
             )
         return tbl.vector_indexes[index]
 
@@ -741,12 +740,12 @@ def _check_system_field(key: str, given: Any, old: dict[str, Any]) -> None:
         return
     if key == "_id":
         raise errors.InvalidIdError(
-            f"Provided document ID {display_value(current)} doesn't match '_id' field "
-            f"{display_value(given)}"
+            errors.DB_ID_MISMATCH.format(id=display_value(current), given=display_value(given))
         )
     raise errors.ConvexTestError(
-        f"Provided creation time {display_value(current)} doesn't match '_creationTime' "
-        f"field {display_value(given)}"
+        errors.DB_CREATION_TIME_MISMATCH.format(
+            creation_time=display_value(current), given=display_value(given)
+        )
     )
 
 

@@ -56,6 +56,7 @@ def transport_for(
         site_url=backend.files.site_url,
         raise_errors=raise_errors,
         storage=backend.files,
+        request_ids=backend.files.request_ids,
     )
 
 
@@ -71,4 +72,5 @@ def async_transport_for(
         site_url=backend.files.site_url,
         raise_errors=raise_errors,
         storage=backend.files,
+        request_ids=backend.files.request_ids,
     )

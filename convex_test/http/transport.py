@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SITE_URL",
+    "HTTP_BODY_LIMIT",
     "ROUTE_EXTENSION",
     "AsyncInvoke",
     "ConvexAsyncHttpTransport",
@@ -46,6 +47,8 @@ AsyncInvoke = Callable[[Any, httpx.Request], "httpx.Response | Awaitable[httpx.R
 
 _UPLOAD_PATH = "/api/storage/upload"
 _STORAGE_PREFIX = "/api/storage/"
+#: Request and response bodies of HTTP actions are capped at 20 MiB, as in Convex.
+HTTP_BODY_LIMIT = 20 << 20
 #: ``request.extensions`` key under which the routed path ("/x" or "/files/*") is passed
 #: to ``invoke`` (for logs).
 ROUTE_EXTENSION = "convex_routed_path"
@@ -166,6 +169,7 @@ class _Dispatcher:
         site_url: str,
         raise_errors: bool,
         storage: StorageEndpoints | None,
+        request_ids: Iterator[int] | None = None,
     ) -> None:
         if router is not None and not isinstance(router, HttpRouter):
             raise ConvexTestError(errors.HTTP_NOT_A_ROUTER.format(value=router))
@@ -173,8 +177,9 @@ class _Dispatcher:
         self.site = _site(site_url)
         self.raise_errors = raise_errors
         self.storage = storage
-        # Deterministic request IDs: 16 hex digits like Convex's, counted per transport.
-        self._request_ids = itertools.count(1)
+        # Deterministic request IDs: 16 hex digits like Convex's, counted per transport
+        # unless the caller shares one counter between transports (one per backend).
+        self._request_ids = request_ids if request_ids is not None else itertools.count(1)
 
     def route(self, request: httpx.Request) -> httpx.Response | tuple[Any, str]:
         """Answer ``request`` directly (storage, 404), or return ``(handler, routed_path)``.
@@ -192,6 +197,13 @@ class _Dispatcher:
             answer = self._storage(request, path, method)
             if answer is not None:
                 return answer
+        size = len(request.content)
+        if size > HTTP_BODY_LIMIT:
+            # Like the local backend's body limit on HTTP action routes: checked before
+            # any handler runs.
+            return _text(
+                413, errors.HTTP_REQUEST_TOO_LARGE.format(limit=HTTP_BODY_LIMIT, size=size)
+            )
         if self.router is None:
             return _text(404, errors.HTTP_NO_ROUTER)
         found = self.router.lookup(path, method)
@@ -225,6 +237,16 @@ class _Dispatcher:
                 raise
             return self.error_response(exc)
         return None
+
+    @staticmethod
+    def check_size(response: httpx.Response) -> httpx.Response:
+        """Reject a handler response over the 20 MiB limit (Convex would truncate it)."""
+        size = len(response.content)
+        if size > HTTP_BODY_LIMIT:
+            raise ConvexTestError(
+                errors.HTTP_RESPONSE_TOO_LARGE.format(limit=HTTP_BODY_LIMIT, size=size)
+            )
+        return response
 
     @staticmethod
     def check_response(response: object) -> httpx.Response:
@@ -303,7 +325,8 @@ class ConvexHttpTransport(httpx.BaseTransport):
     """Serves a deployment's HTTP actions and storage URLs to an ``httpx.Client``.
 
     ``invoke(handler, request)`` runs the routed handler.  With ``raise_errors`` an
-    exception from it propagates instead of becoming a 500 response.
+    exception from it propagates instead of becoming a 500 response.  ``request_ids``
+    (an iterator of ints) numbers the ``[Request ID: ...]`` of 500 responses.
     """
 
     def __init__(
@@ -314,9 +337,14 @@ class ConvexHttpTransport(httpx.BaseTransport):
         site_url: str = DEFAULT_SITE_URL,
         raise_errors: bool = False,
         storage: StorageEndpoints | None = None,
+        request_ids: Iterator[int] | None = None,
     ) -> None:
         self._dispatcher = _Dispatcher(
-            router, site_url=site_url, raise_errors=raise_errors, storage=storage
+            router,
+            site_url=site_url,
+            raise_errors=raise_errors,
+            storage=storage,
+            request_ids=request_ids,
         )
         self._invoke = invoke
 
@@ -333,6 +361,7 @@ class ConvexHttpTransport(httpx.BaseTransport):
             try:
                 response = dispatcher.check_response(self._invoke(handler, request))
                 response.read()
+                dispatcher.check_size(response)
             except Exception as exc:
                 if dispatcher.raise_errors:
                     raise
@@ -354,9 +383,14 @@ class ConvexAsyncHttpTransport(httpx.AsyncBaseTransport):
         site_url: str = DEFAULT_SITE_URL,
         raise_errors: bool = False,
         storage: StorageEndpoints | None = None,
+        request_ids: Iterator[int] | None = None,
     ) -> None:
         self._dispatcher = _Dispatcher(
-            router, site_url=site_url, raise_errors=raise_errors, storage=storage
+            router,
+            site_url=site_url,
+            raise_errors=raise_errors,
+            storage=storage,
+            request_ids=request_ids,
         )
         self._invoke = invoke
 
@@ -379,6 +413,7 @@ class ConvexAsyncHttpTransport(httpx.AsyncBaseTransport):
                     await response.aread()
                 else:
                     response.read()
+                dispatcher.check_size(response)
             except Exception as exc:
                 if dispatcher.raise_errors:
                     raise

@@ -255,8 +255,10 @@ class Clock:
         factory = _freezegun_factory()
         if factory is not None:
             return _freezegun_ms(factory)
-        if _user_traveller() is not None:
-            return time.time_ns() / 1_000_000
+        traveller = _user_traveller()
+        if traveller is not None:
+            # Read the user's traveller itself: another clock's pin may be on top of it.
+            return int(traveller.time_ns()) / 1_000_000
         return None
 
     # -- pinning ---------------------------------------------------------------------

@@ -217,7 +217,7 @@ def _set(text: str, f: _Field) -> tuple[int, ...] | None:
 
 def _dom_rule(text: str) -> tuple[str, int, tuple[int, ...]]:
     """(kind, n, days) for the day-of-month field; kind in ``* days L LW W``."""
-    if text.startswith("L") or text.endswith("W"):
+    if "L" in text or "W" in text:
         if "," in text:
             raise _ParseError("L and W cannot be combined with other days in a list")
         if text == "L":
@@ -240,7 +240,7 @@ def _dow_rule(text: str) -> tuple[str, int, int, tuple[int, ...]]:
     """(kind, weekday, nth, days) for the day-of-week field; kind in ``* days L #``."""
     if text == "L":
         return "days", 0, 0, (6,)  # a lone L is the last day of the week: Saturday
-    if "#" in text or (text.endswith("L") and len(text) > 1):
+    if "#" in text or "L" in text:  # no day name contains an L
         if "," in text:
             raise _ParseError("L and # cannot be combined with other days in a list")
         if text.endswith("L"):

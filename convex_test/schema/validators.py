@@ -342,11 +342,12 @@ def identifier_error(name: str) -> str | None:
 
 
 def _field_key_error(name: str) -> str | None:
-    """Object-validator keys: a valid field name, then an identifier."""
-    try:
-        check_field_name(name)
-    except errors.UnsupportedValueError as exc:
-        return str(exc)
+    """Object-validator keys: a valid field name (backend wording), then an identifier."""
+    if name.startswith("$"):
+        return errors.FIELD_STARTS_WITH_DOLLAR.format(name=name, path="")
+    for ch in name:
+        if not " " <= ch <= "~":
+            return errors.FIELD_NOT_ASCII.format(name=name, char=ch, path="")
     return identifier_error(name)
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from convex_test import errors
-from convex_test.search.text import field_value, format_field_path
+from convex_test.search.text import field_paths, field_value, format_field_path
 from convex_test.values.display import display_value
 from convex_test.values.order import SortKey, sort_key
 from convex_test.values.types import Int64
@@ -45,6 +45,8 @@ MAX_VECTOR_RESULTS: Final = 256
 MAX_FILTER_LENGTH: Final = 64
 MIN_DIMENSIONS: Final = 2
 MAX_DIMENSIONS: Final = 4096
+_SCREEN_MIN_CELLS: Final = 1 << 18
+"""Indexes of at least this many numbers (rows x dimensions) are searched in two passes."""
 
 
 # ---------------------------------------------------------------------------
@@ -215,6 +217,7 @@ class VectorIndex:
         "_filter_rows",
         "_keys",
         "_matrix",
+        "_matrix32",
         "_next_seq",
         "_row_ids",
         "_rows",
@@ -235,22 +238,21 @@ class VectorIndex:
         *,
         name: str | None = None,
     ) -> None:
-        if not isinstance(vector_field, str) or not all(isinstance(f, str) for f in filter_fields):
-            raise errors.ConvexTestError(
-                f"A vector index needs string field paths, got {vector_field!r} and "
-                f"{list(filter_fields)!r}."
-            )
+        fields = field_paths("vector", vector_field, filter_fields)
         if type(dimensions) is not int or not MIN_DIMENSIONS <= dimensions <= MAX_DIMENSIONS:
             raise errors.ConvexTestError(
-                errors.VECTOR_DIMENSIONS_RANGE.format(dimensions=display_value(dimensions))
+                errors.VECTOR_DIMENSIONS_OUT_OF_RANGE.format(value=display_value(dimensions))
             )
         self.vector_field = vector_field
         self.dimensions = dimensions
-        self.filter_fields: tuple[str, ...] = tuple(dict.fromkeys(filter_fields))
+        self.filter_fields = fields
         self.name = name if name is not None else f"the vector index on {vector_field}"
         self._vector_path = tuple(vector_field.split("."))
         self._filter_paths = tuple(tuple(f.split(".")) for f in self.filter_fields)
         self._matrix: npt.NDArray[np.float64] | None = None
+        # A float32 copy for large indexes: a first pass over half the bytes picks the
+        # candidates that the exact float64 scores then rank (see ``_screen``).
+        self._matrix32: npt.NDArray[np.float32] | None = None
         self._seqs: npt.NDArray[np.int64] | None = None
         self._count = 0
         self._next_seq = 0
@@ -318,20 +320,25 @@ class VectorIndex:
     def _append_row(self, vector: npt.NDArray[np.float64]) -> int:
         import numpy as np
 
-        matrix, seqs = self._matrix, self._seqs
-        if matrix is None or seqs is None:
+        matrix, seqs, matrix32 = self._matrix, self._seqs, self._matrix32
+        if matrix is None or seqs is None or matrix32 is None:
             matrix = np.empty((16, self.dimensions), dtype=np.float64)
+            matrix32 = np.empty((16, self.dimensions), dtype=np.float32)
             seqs = np.empty(16, dtype=np.int64)
         elif self._count == matrix.shape[0]:
-            grown = np.empty((2 * matrix.shape[0], self.dimensions), dtype=np.float64)
+            size = 2 * matrix.shape[0]
+            grown = np.empty((size, self.dimensions), dtype=np.float64)
             grown[: self._count] = matrix[: self._count]
-            grown_seqs = np.empty(2 * matrix.shape[0], dtype=np.int64)
+            grown32 = np.empty((size, self.dimensions), dtype=np.float32)
+            grown32[: self._count] = matrix32[: self._count]
+            grown_seqs = np.empty(size, dtype=np.int64)
             grown_seqs[: self._count] = seqs[: self._count]
-            matrix, seqs = grown, grown_seqs
+            matrix, matrix32, seqs = grown, grown32, grown_seqs
         row = self._count
         matrix[row] = vector
+        matrix32[row] = vector
         seqs[row] = self._next_seq
-        self._matrix, self._seqs = matrix, seqs
+        self._matrix, self._matrix32, self._seqs = matrix, matrix32, seqs
         self._next_seq += 1
         self._count += 1
         return row
@@ -356,7 +363,9 @@ class VectorIndex:
         if row != last:
             # Swap-remove: the last row moves into the hole.
             assert self._matrix is not None and self._seqs is not None
+            assert self._matrix32 is not None
             self._matrix[row] = self._matrix[last]
+            self._matrix32[row] = self._matrix32[last]
             self._seqs[row] = self._seqs[last]
             moved = self._row_ids[last]
             self._row_ids[row] = moved
@@ -372,7 +381,7 @@ class VectorIndex:
 
     def search(
         self,
-        vector: Sequence[float],
+        vector: Iterable[float],
         *,
         limit: int | None = DEFAULT_VECTOR_LIMIT,
         filter: VectorFilter | None = None,
@@ -398,11 +407,16 @@ class VectorIndex:
         q = _normalized(query)
         if rows is None:
             candidates = np.arange(self._count)
-            scores = self._matrix[: self._count] @ q
         else:
             candidates = np.fromiter(rows, dtype=np.intp, count=len(rows))
+        if len(candidates) * self.dimensions >= _SCREEN_MIN_CELLS and 4 * count < len(candidates):
+            candidates = self._screen(candidates, rows is None, q, count)
+        if rows is None and len(candidates) == self._count:
+            scores = self._matrix[: self._count] @ q
+        else:
             scores = self._matrix[candidates] @ q
         # Rounding can push |cos| a hair past 1.
+        scores = np.clip(scores, -1.0, 1.0)
         # NaN (a stored vector with inf/NaN) ranks below every real score.
         rank = np.where(np.isnan(scores), -np.inf, scores)
         if len(rank) > count:
@@ -415,6 +429,31 @@ class VectorIndex:
             (row_ids[int(r)], float(s))
             for r, s in zip(candidates[order], scores[order], strict=True)
         ]
+
+    def _screen(
+        self, candidates: npt.NDArray[np.intp], all_rows: bool, q: Any, count: int
+    ) -> npt.NDArray[np.intp]:
+        """The rows that can be among the ``count`` best, found with float32 scores.
+
+        Rows and query are unit vectors, so a float32 score is within ``margin`` of the
+        exact one (rounding of the inputs plus the worst case of a d-term float32 sum).
+        If the ``count``-th best float32 score is ``t``, every row of the exact top
+        ``count`` (ties included) scores at least ``t - 2 * margin`` in float32; we keep
+        twice that slack.
+        """
+        import numpy as np
+
+        assert self._matrix32 is not None
+        matrix32 = self._matrix32[: self._count] if all_rows else self._matrix32[candidates]
+        approx = matrix32 @ q.astype(np.float32)
+        approx = np.where(np.isnan(approx), -np.inf, approx)
+        k = len(approx) - count
+        threshold = float(np.partition(approx, k)[k])
+        d = self.dimensions
+        margin = (d + 3) * 2.0**-24 / (1 - (d + 3) * 2.0**-24) + d * 2.0**-125
+        keep = np.flatnonzero(approx >= threshold - 4 * margin)
+        result: npt.NDArray[np.intp] = candidates[keep]
+        return result
 
     @staticmethod
     def _check_vector(vector: Any) -> list[float]:
@@ -430,6 +469,8 @@ class VectorIndex:
             ) from None
         if not items:
             raise errors.ConvexTestError(errors.VECTOR_EMPTY)
+        if set(map(type, items)) == {float} and math.isfinite(sum(map(abs, items))):
+            return items  # the common case, checked without a per-element Python loop
         values: list[float] = []
         for i, x in enumerate(items):
             # Any real number (numpy scalars too) except bool and Int64 (a JS bigint).
@@ -451,7 +492,8 @@ class VectorIndex:
         if type(limit) is not int or limit < 1:
             raise errors.ConvexTestError(
                 errors.VECTOR_LIMIT_INVALID.format(
-                    max=MAX_VECTOR_RESULTS, limit=display_value(limit)
+                    max=MAX_VECTOR_RESULTS,
+                    limit=limit if type(limit) is int else display_value(limit),
                 )
             )
         if limit > MAX_VECTOR_RESULTS:

@@ -114,7 +114,9 @@ class StorageWriter(StorageReader):
         """
         return self._files.files.generate_upload_url(self._files.namespace)
 
-    def store(self, data: bytes, content_type: str | None = None, *, sha256: str | None = None) -> str:
+    def store(
+        self, data: bytes, content_type: str | None = None, *, sha256: str | None = None
+    ) -> str:
         """Store ``data``; return its ``Id<"_storage">``.
 
         ``content_type`` is kept as the file's ``contentType``.  ``sha256`` (base64 or

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import random
 import uuid
 from collections.abc import Callable
@@ -137,7 +138,7 @@ class FileStore:
             owner = txn.namespace(self.namespace).table_for_id(storage_id)
             if owner != (STORAGE_TABLE, True):
                 raise errors.InvalidIdError(errors.STORAGE_ID_OTHER_TABLE)
-            doc_id: str | None = str(storage_id)
+            doc_id = str(storage_id)
         else:
             try:
                 parsed = uuid.UUID(storage_id)
@@ -145,10 +146,11 @@ class FileStore:
                 raise errors.InvalidIdError(
                     errors.STORAGE_INVALID_ID.format(storage_id=storage_id)
                 ) from None
-            doc_id = self.id_of.get(str(parsed))
-            if doc_id is None:
+            found = self.id_of.get(str(parsed))
+            if found is None:
                 txn.record_index_range()  # still a (fruitless) index read
                 return None
+            doc_id = found
         doc = txn.get(self.namespace, doc_id, system=True, method=method)
         storage_uuid = self.uuid_of.get(doc_id)
         if doc is None or storage_uuid is None:
@@ -189,11 +191,19 @@ class Files:
     ``site_url`` is the origin of upload URLs and file URLs (and of ``t.fetch``).
     """
 
-    __slots__ = ("_stores", "_token_rng", "_tokens", "_uuid_rng", "clock", "owners", "site_url", "store")
+    __slots__ = (
+        "_stores",
+        "_token_rng",
+        "_tokens",
+        "_uuid_rng",
+        "clock",
+        "owners",
+        "request_ids",
+        "site_url",
+        "store",
+    )
 
-    def __init__(
-        self, store: Store, clock: ClockLike, *, site_url: str = DEFAULT_SITE_URL
-    ) -> None:
+    def __init__(self, store: Store, clock: ClockLike, *, site_url: str = DEFAULT_SITE_URL) -> None:
         self.store = store
         self.clock = clock
         self.site_url = site_url
@@ -205,6 +215,8 @@ class Files:
         # Fixed seeds: the same test always sees the same UUIDs and tokens.
         self._uuid_rng = random.Random(0x5707A6E)
         self._token_rng = random.Random(0x70CE4)
+        #: Numbers the ``[Request ID: ...]`` of the site's 500 responses (one per backend).
+        self.request_ids = itertools.count(1)
 
     def namespace(self, path: str) -> FileStore:
         """The :class:`FileStore` of namespace ``path`` (created on first use)."""

@@ -81,7 +81,9 @@ def test_advance_past_year_9999_is_an_error() -> None:
         (datetime.datetime(2024, 6, 15, 12), NOON_2024),  # naive = UTC
         (datetime.datetime(2024, 6, 15, 12, tzinfo=UTC), NOON_2024),
         (
-            datetime.datetime(2024, 6, 15, 14, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
+            datetime.datetime(
+                2024, 6, 15, 14, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+            ),
             NOON_2024,
         ),
         (datetime.datetime(2024, 6, 15, 12, 0, 0, 1500), NOON_2024 + 1.5),
@@ -102,8 +104,17 @@ def test_set_moves_backwards() -> None:
 
 @pytest.mark.parametrize(
     "when",
-    [math.nan, math.inf, -math.inf, MAX_TIME_MS + 1, -1e20, "2024-01-01", None, True,
-     datetime.date(2024, 1, 1)],
+    [
+        math.nan,
+        math.inf,
+        -math.inf,
+        MAX_TIME_MS + 1,
+        -1e20,
+        "2024-01-01",
+        None,
+        True,
+        datetime.date(2024, 1, 1),
+    ],
 )
 def test_set_rejects_bad_times(when: object) -> None:
     clock = Clock(NOON_2024)
@@ -125,7 +136,9 @@ def test_pinned_freezes_time_and_datetime() -> None:
     with clock.pinned():
         assert time.time_ns() == 1_718_452_800_123_000_000
         assert time.time() * 1000 == pytest.approx(NOON_2024 + 123, abs=1e-3)
-        assert datetime.datetime.now(UTC) == datetime.datetime(2024, 6, 15, 12, 0, 0, 123_000, tzinfo=UTC)
+        assert datetime.datetime.now(UTC) == datetime.datetime(
+            2024, 6, 15, 12, 0, 0, 123_000, tzinfo=UTC
+        )
         assert datetime.datetime.utcnow() == datetime.datetime(2024, 6, 15, 12, 0, 0, 123_000)
         # Noon UTC is the same date in every time zone within +-12 h.
         assert datetime.date.today() == datetime.date(2024, 6, 15)

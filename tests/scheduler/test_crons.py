@@ -4,6 +4,7 @@ import calendar
 import datetime
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -30,7 +31,7 @@ DAY = 86_400_000
 
 
 def ms(*args: int) -> float:
-    return datetime.datetime(*args, tzinfo=UTC).timestamp() * 1000  # type: ignore[misc]
+    return datetime.datetime(*args, tzinfo=UTC).timestamp() * 1000  # type: ignore[arg-type,misc]
 
 
 def dt(value: float) -> datetime.datetime:
@@ -60,8 +61,8 @@ def ref_expand(text: str, lo: int, hi: int, names: list[str] | None = None) -> s
         return set(range(lo, hi + 1))
     out: set[int] = set()
     for item in text.split(","):
-        step = 1
-        if "/" in item:
+        step, slash = 1, "/" in item
+        if slash:
             item, step_text = item.split("/")
             step = int(step_text)
         if item == "*":
@@ -70,16 +71,15 @@ def ref_expand(text: str, lo: int, hi: int, names: list[str] | None = None) -> s
             a, b = (ref_value(p, names, lo) for p in item.split("-"))
         else:
             a = ref_value(item, names, lo)
-            b = hi if step != 1 or "/" in text else a
+            b = hi if slash else a
         cycle = list(range(lo, hi + 1))
         # walk the cycle from a to b (wrapping), keeping every step-th value
-        i, n, values = cycle.index(a), 0, []
+        i, values = cycle.index(a), []
         while True:
             values.append(cycle[i % len(cycle)])
             if cycle[i % len(cycle)] == b:
                 break
             i += 1
-            n += 1
         out.update(values[::step])
     return out
 
@@ -188,11 +188,19 @@ def test_parse_errors(spec: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["0 0 31 2 *", "0 0 30 2 *", "0 0 30,31 2 *", "0 0 31 4,6,9,11 *", "0 0 31W 2 *",
-     "0 0 L-29 2 *", "* * 31 FEB-FEB *"],
+    [
+        "0 0 31 2 *",
+        "0 0 30 2 *",
+        "0 0 30,31 2 *",
+        "0 0 31 4,6,9,11 *",
+        "0 0 31W 2 *",
+        "0 0 L-29 2 *",
+        "* * 31 FEB-FEB *",
+    ],
 )
 def test_specs_that_never_run_are_rejected(spec: str) -> None:
-    with pytest.raises(ConvexTestError, match=f'^The cron spec "{spec}" will never match any time$'):
+    message = f'The cron spec "{spec}" will never match any time'
+    with pytest.raises(ConvexTestError, match=f"^{re.escape(message)}$"):
         parse_cron(spec)
 
 
@@ -202,7 +210,9 @@ def test_rare_but_possible_specs_are_accepted(spec: str) -> None:
 
 
 def test_spec_must_be_a_string() -> None:
-    with pytest.raises(ConvexTestError, match=r'A cron spec must be a string like "0 16 1 \* \*", got 5'):
+    with pytest.raises(
+        ConvexTestError, match=r'A cron spec must be a string like "0 16 1 \* \*", got 5'
+    ):
         parse_cron(5)  # type: ignore[arg-type]
 
 
@@ -365,7 +375,7 @@ def test_first_at_or_after() -> None:
 def test_sub_millisecond_start_just_before_a_minute() -> None:
     cron = parse_cron("* * * * *")
     boundary = ms(2024, 1, 1, 0, 1)
-    assert cron.next_after(boundary - 0.0001) == boundary
+    assert cron.next_after(boundary - 0.25) == boundary
     assert cron.next_after(boundary) == boundary + MIN
 
 
@@ -444,7 +454,9 @@ def job(build: Callable[[Crons], None]) -> CronJob:
         (lambda c: c.cron("j", "0 9 * * mon-fri", fn), "cron", "0 9 * * mon-fri"),
     ],
 )
-def test_normalised_schedules(build: Callable[[Crons], None], kind: str, schedule: int | str) -> None:
+def test_normalised_schedules(
+    build: Callable[[Crons], None], kind: str, schedule: int | str
+) -> None:
     j = job(build)
     assert (j.name, j.kind, j.schedule, j.ref, j.args) == ("j", kind, schedule, fn, {})
     if isinstance(schedule, int):
@@ -463,9 +475,10 @@ def test_omitted_minute_is_stable_per_name() -> None:
     assert job(lambda c: c.hourly("nightly", fn)).schedule == f"{m} * * * *"
     assert job(lambda c: c.hourly("nightly", None, fn)).schedule == f"{m} * * * *"
     assert job(lambda c: c.daily("nightly", {"hourUTC": 3}, fn)).schedule == f"{m} 3 * * *"
-    assert job(
-        lambda c: c.weekly("nightly", {"dayOfWeek": "friday", "hourUTC": 3}, fn)
-    ).schedule == f"{m} 3 * * 5"
+    assert (
+        job(lambda c: c.weekly("nightly", {"dayOfWeek": "friday", "hourUTC": 3}, fn)).schedule
+        == f"{m} 3 * * 5"
+    )
     assert job(lambda c: c.monthly("nightly", {"day": 2, "hourUTC": 3}, fn)).schedule == (
         f"{m} 3 2 * *"
     )
@@ -536,7 +549,10 @@ def test_identifiers_may_be_any_printable_ascii() -> None:
 
 ERRORS: list[tuple[Callable[[Crons], None], str]] = [
     (lambda c: c.interval("j", {}, fn), "Must specify one of seconds, minutes, or hours"),
-    (lambda c: c.interval("j", {"seconds": None}, fn), "Must specify one of seconds, minutes, or hours"),
+    (
+        lambda c: c.interval("j", {"seconds": None}, fn),
+        "Must specify one of seconds, minutes, or hours",
+    ),
     (
         lambda c: c.interval("j", {"seconds": 1, "minutes": 1}, fn),
         "Must specify one of seconds, minutes, or hours",
@@ -544,12 +560,27 @@ ERRORS: list[tuple[Callable[[Crons], None], str]] = [
     (lambda c: c.interval("j", {"minutes": 0}, fn), "Interval must be an integer greater than 0"),
     (lambda c: c.interval("j", {"hours": -1}, fn), "Interval must be an integer greater than 0"),
     (lambda c: c.interval("j", {"seconds": 1.5}, fn), "Interval must be an integer greater than 0"),
-    (lambda c: c.interval("j", {"seconds": True}, fn), "Interval must be an integer greater than 0"),
+    (
+        lambda c: c.interval("j", {"seconds": True}, fn),
+        "Interval must be an integer greater than 0",
+    ),
     (lambda c: c.interval("j", {"seconds": "5"}, fn), "Interval must be an integer greater than 0"),
-    (lambda c: c.hourly("j", {"minuteUTC": 60}, fn), "Minute of hour must be an integer from 0 to 59"),
-    (lambda c: c.hourly("j", {"minuteUTC": -1}, fn), "Minute of hour must be an integer from 0 to 59"),
-    (lambda c: c.hourly("j", {"minuteUTC": 1.5}, fn), "Minute of hour must be an integer from 0 to 59"),
-    (lambda c: c.hourly("j", {"minuteUTC": "5"}, fn), "Minute of hour must be an integer from 0 to 59"),
+    (
+        lambda c: c.hourly("j", {"minuteUTC": 60}, fn),
+        "Minute of hour must be an integer from 0 to 59",
+    ),
+    (
+        lambda c: c.hourly("j", {"minuteUTC": -1}, fn),
+        "Minute of hour must be an integer from 0 to 59",
+    ),
+    (
+        lambda c: c.hourly("j", {"minuteUTC": 1.5}, fn),
+        "Minute of hour must be an integer from 0 to 59",
+    ),
+    (
+        lambda c: c.hourly("j", {"minuteUTC": "5"}, fn),
+        "Minute of hour must be an integer from 0 to 59",
+    ),
     (lambda c: c.daily("j", {}, fn), "Hour of day must be an integer from 0 to 23"),
     (lambda c: c.daily("j", {"hourUTC": 24}, fn), "Hour of day must be an integer from 0 to 23"),
     (lambda c: c.daily("j", {"hourUTC": False}, fn), "Hour of day must be an integer from 0 to 23"),
@@ -557,15 +588,36 @@ ERRORS: list[tuple[Callable[[Crons], None], str]] = [
         lambda c: c.daily("j", {"hourUTC": 5, "minuteUTC": 60}, fn),
         "Minute of hour must be an integer from 0 to 59",
     ),
-    (lambda c: c.weekly("j", {"dayOfWeek": "Monday", "hourUTC": 1}, fn), 'Day of week must be a string like "monday".'),
-    (lambda c: c.weekly("j", {"dayOfWeek": "mon", "hourUTC": 1}, fn), 'Day of week must be a string like "monday".'),
-    (lambda c: c.weekly("j", {"dayOfWeek": 1, "hourUTC": 1}, fn), 'Day of week must be a string like "monday".'),
+    (
+        lambda c: c.weekly("j", {"dayOfWeek": "Monday", "hourUTC": 1}, fn),
+        'Day of week must be a string like "monday".',
+    ),
+    (
+        lambda c: c.weekly("j", {"dayOfWeek": "mon", "hourUTC": 1}, fn),
+        'Day of week must be a string like "monday".',
+    ),
+    (
+        lambda c: c.weekly("j", {"dayOfWeek": 1, "hourUTC": 1}, fn),
+        'Day of week must be a string like "monday".',
+    ),
     (lambda c: c.weekly("j", {"hourUTC": 1}, fn), 'Day of week must be a string like "monday".'),
-    (lambda c: c.weekly("j", {"dayOfWeek": "monday"}, fn), "Hour of day must be an integer from 0 to 23"),
-    (lambda c: c.monthly("j", {"day": 0, "hourUTC": 1}, fn), "Day of month must be an integer from 1 to 31"),
-    (lambda c: c.monthly("j", {"day": 32, "hourUTC": 1}, fn), "Day of month must be an integer from 1 to 31"),
+    (
+        lambda c: c.weekly("j", {"dayOfWeek": "monday"}, fn),
+        "Hour of day must be an integer from 0 to 23",
+    ),
+    (
+        lambda c: c.monthly("j", {"day": 0, "hourUTC": 1}, fn),
+        "Day of month must be an integer from 1 to 31",
+    ),
+    (
+        lambda c: c.monthly("j", {"day": 32, "hourUTC": 1}, fn),
+        "Day of month must be an integer from 1 to 31",
+    ),
     (lambda c: c.monthly("j", {"hourUTC": 1}, fn), "Day of month must be an integer from 1 to 31"),
-    (lambda c: c.monthly("j", {"day": 1, "hourUTC": -1}, fn), "Hour of day must be an integer from 0 to 23"),
+    (
+        lambda c: c.monthly("j", {"day": 1, "hourUTC": -1}, fn),
+        "Hour of day must be an integer from 0 to 23",
+    ),
     (
         lambda c: c.interval("a\nb", {"seconds": 1}, fn),
         "Invalid cron identifier a\nb: use ASCII letters that are not control characters",
@@ -605,7 +657,10 @@ ERRORS: list[tuple[Callable[[Crons], None], str]] = [
         "The hourly cron job 'j' needs a function reference to run, got nothing",
     ),
     (lambda c: c.cron("j", "61 * * * *", fn), 'Failed to parse cron expression "61 * * * *"'),
-    (lambda c: c.cron("j", "0 0 31 2 *", fn), 'The cron spec "0 0 31 2 *" will never match any time'),
+    (
+        lambda c: c.cron("j", "0 0 31 2 *", fn),
+        'The cron spec "0 0 31 2 *" will never match any time',
+    ),
 ]
 
 
@@ -621,7 +676,7 @@ def test_convex_validation_messages(build: Callable[[Crons], None], message: str
 def test_duplicate_identifier() -> None:
     crons = cron_jobs()
     crons.interval("a", {"seconds": 1}, fn)
-    with pytest.raises(ConvexTestError, match="^Cron identifier registered twice: a$"):
+    with pytest.raises(ConvexTestError, match=r"^Cron identifier registered twice: a$"):
         crons.daily("a", {"hourUTC": 1}, fn)
     assert crons.jobs["a"].kind == "interval"
 
@@ -653,14 +708,18 @@ def test_args_must_be_convex_values() -> None:
 def test_args_size_limit() -> None:
     crons = cron_jobs()
     crons.interval("ok", {"seconds": 1}, fn, {"s": "x" * 1_000_000})
-    with pytest.raises(ConvexTestError, match=r"Cron job args too large \(\d+ bytes > maximum size 1 MiB\)"):
+    with pytest.raises(
+        ConvexTestError, match=r"Cron job args too large \(\d+ bytes > maximum size 1 MiB\)"
+    ):
         crons.interval("big", {"seconds": 1}, fn, {"s": "x" * (1 << 20)})
 
 
 def test_days_of_week_are_convex_names() -> None:
     assert DAYS_OF_WEEK[0] == "sunday"
     for i, day in enumerate(DAYS_OF_WEEK):
-        j = job(lambda c, day=day: c.weekly("w", {"dayOfWeek": day, "hourUTC": 12, "minuteUTC": 0}, fn))
+        crons = cron_jobs()
+        crons.weekly("w", {"dayOfWeek": day, "hourUTC": 12, "minuteUTC": 0}, fn)
+        j = crons.jobs["w"]
         first = j.next_after(ms(2024, 1, 1))  # a Monday
         assert (dt(first).weekday() + 1) % 7 == i
         assert dt(first).hour == 12
@@ -705,7 +764,7 @@ def test_catch_up_skips_missed_runs() -> None:
 
 
 def brute_interval(anchor: float, every: int, start: float, end: float) -> Iterator[float]:
-    t = anchor
+    t = anchor + every  # the anchor is the previous run, already done
     while t <= end:
         if t > start:
             yield t
@@ -722,9 +781,7 @@ def test_interval_occurrences(every: int, anchor: float, start: float, length: f
     j = CronJob("i", every, fn, {}, "interval")
     end = start + length
     got = list(j.occurrences_between(start, end, last_run_ms=anchor))
-    assert got == pytest.approx(
-        list(brute_interval(anchor, every, start, end)), rel=0, abs=1e-6
-    )
+    assert got == pytest.approx(list(brute_interval(anchor, every, start, end)), rel=0, abs=1e-6)
     assert all(start < t <= end for t in got)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from convex_test.schema.validators import (
+    Validator,
     VAny,
     VArray,
     VBoolean,
@@ -21,7 +22,6 @@ from convex_test.schema.validators import (
     VRecord,
     VString,
     VUnion,
-    Validator,
     v,
 )
 from convex_test.values import Int64
@@ -48,9 +48,9 @@ leaf_validators: st.SearchStrategy[Validator] = st.one_of(
 
 
 def _extend(children: st.SearchStrategy[Validator]) -> st.SearchStrategy[Validator]:
-    fields = st.dictionaries(
-        identifiers, st.tuples(children, st.booleans()), max_size=4
-    ).map(lambda d: v.object({k: (f.optional() if opt else f) for k, (f, opt) in d.items()}))
+    fields = st.dictionaries(identifiers, st.tuples(children, st.booleans()), max_size=4).map(
+        lambda d: v.object({k: (f.optional() if opt else f) for k, (f, opt) in d.items()})
+    )
     return st.one_of(
         children.map(v.array),
         fields,
@@ -85,7 +85,9 @@ def value_for(draw: st.DrawFn, validator: Validator) -> Any:
     if isinstance(validator, VFloat64):
         return draw(st.one_of(st.floats(), st.integers(-(2**53), 2**53)))
     if isinstance(validator, VInt64):
-        return draw(st.integers(-(2**63), 2**63 - 1).flatmap(lambda n: st.sampled_from([n, Int64(n)])))
+        return draw(
+            st.integers(-(2**63), 2**63 - 1).flatmap(lambda n: st.sampled_from([n, Int64(n)]))
+        )
     if isinstance(validator, VBoolean):
         return draw(st.booleans())
     if isinstance(validator, (VString, VId)):

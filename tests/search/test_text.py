@@ -101,7 +101,7 @@ def test_extra_alphanumeric_table_matches_unicode() -> None:
     from convex_test.search.text import _EXTRA_ALNUM
 
     pattern = _rust_alphanumeric()
-    extra = set()
+    extra: set[int] = set()
     for lo, hi in _EXTRA_ALNUM:
         extra.update(range(lo, hi + 1))
     mismatches = []
@@ -397,9 +397,7 @@ def test_filters(filters: list[tuple[str, Any]], expected: set[str]) -> None:
 def test_filters_do_not_change_scores() -> None:
     index = filtered_index()
     unfiltered = scores(index, "words")
-    assert scores(index, "words", [("tag", "x")]) == {
-        k: unfiltered[k] for k in ("d1", "d3")
-    }
+    assert scores(index, "words", [("tag", "x")]) == {k: unfiltered[k] for k in ("d1", "d3")}
 
 
 def test_filter_on_a_non_filter_field() -> None:
@@ -459,9 +457,9 @@ def test_removing_a_non_string_document() -> None:
 
 def test_add_twice_and_remove_unknown_raise() -> None:
     index = make_index("hello")
-    with pytest.raises(ConvexTestError, match="already in messages.by_body"):
+    with pytest.raises(ConvexTestError, match=r"already in messages\.by_body"):
         index.add("d0", {"body": "again"})
-    with pytest.raises(ConvexTestError, match="is not in messages.by_body"):
+    with pytest.raises(ConvexTestError, match=r"is not in messages\.by_body"):
         index.remove("nope", {})
     assert index.search("hello") == ["d0"]
 
@@ -473,7 +471,7 @@ def test_bad_documents(doc_id: Any, doc: Any) -> None:
 
 
 def test_bad_query() -> None:
-    with pytest.raises(ConvexTestError, match="must be a string, got 5.0"):
+    with pytest.raises(ConvexTestError, match=r"must be a string, got 5\.0"):
         make_index("x").search(5)  # type: ignore[arg-type]
 
 
@@ -619,3 +617,36 @@ def test_scanned_too_many() -> None:
     assert str(scanned_too_many()).startswith(
         "Search query scanned too many documents (fetched 1024). Consider using a smaller limit"
     )
+
+
+@pytest.mark.parametrize("limit", [-1, 1.5, "3", True])
+def test_bad_limit(limit: Any) -> None:
+    with pytest.raises(ConvexTestError, match="limit must be a non-negative int"):
+        make_index("x").search("x", limit=limit)
+
+
+def test_limit_zero_and_no_filters() -> None:
+    index = make_index("x")
+    assert index.search("x", limit=0) == []
+    assert index.search("x", None) == ["d0"]  # type: ignore[arg-type]
+    with pytest.raises(ConvexTestError, match="must be a \\(field path, value\\) pair"):
+        index.search("x", 5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "filter_fields"), [(1, []), ("body", "tag"), ("body", [1]), ("body", 5)]
+)
+def test_bad_index_fields(field: Any, filter_fields: Any) -> None:
+    with pytest.raises(ConvexTestError, match="needs a string field path"):
+        TextIndex(field, filter_fields)
+    from convex_test.search.vector import VectorIndex
+
+    with pytest.raises(ConvexTestError, match="needs a string field path"):
+        VectorIndex(field, 3, filter_fields)
+
+
+def test_duplicate_filter_fields_collapse() -> None:
+    index = TextIndex("body", ["tag", "tag"])
+    assert index.filter_fields == ("tag",)
+    index.add("a", {"body": "x", "tag": 1})
+    assert index.search("x", [("tag", 1)]) == ["a"]

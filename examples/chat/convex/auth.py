@@ -25,7 +25,9 @@ def current_user(ctx: Any) -> dict[str, Any]:
 def require_member(ctx: Any, channel_id: str, user_id: str) -> None:
     membership = (
         ctx.db.query("memberships")
-        .with_index("by_channel_user", lambda q: q.eq("channelId", channel_id).eq("userId", user_id))
+        .with_index(
+            "by_channel_user", lambda q: q.eq("channelId", channel_id).eq("userId", user_id)
+        )
         .unique()
     )
     if membership is None:

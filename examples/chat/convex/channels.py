@@ -48,8 +48,8 @@ def join(ctx: Any, args: dict[str, Any]) -> None:
 def mine(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
     """The channels the signed-in user belongs to, by name."""
     user = current_user(ctx)
-    memberships = (
-        ctx.db.query("memberships").with_index("by_user", lambda q: q.eq("userId", user["_id"]))
+    memberships = ctx.db.query("memberships").with_index(
+        "by_user", lambda q: q.eq("userId", user["_id"])
     )
     channels = [ctx.db.get("channels", m["channelId"]) for m in memberships]
     return sorted((c for c in channels if c is not None), key=lambda c: c["name"])

@@ -25,7 +25,10 @@ def store(ctx: Any, args: dict[str, Any]) -> str:
     return str(
         ctx.db.insert(
             "users",
-            {"name": identity.get("name", "Anonymous"), "tokenIdentifier": identity["tokenIdentifier"]},
+            {
+                "name": identity.get("name", "Anonymous"),
+                "tokenIdentifier": identity["tokenIdentifier"],
+            },
         )
     )
 

@@ -16,7 +16,8 @@ def test_send_and_list_newest_first(alice: Any, general: str) -> None:
     for body in ["first", "second", "third"]:
         send(alice, general, body)
     page = alice.query(
-        api.messages.list, {"channelId": general, "paginationOpts": {"numItems": 10, "cursor": None}}
+        api.messages.list,
+        {"channelId": general, "paginationOpts": {"numItems": 10, "cursor": None}},
     )
     assert [m["body"] for m in page["page"]] == ["third", "second", "first"]
     assert all(m["author"] == "Alice" for m in page["page"])

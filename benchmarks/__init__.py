@@ -1,0 +1,1 @@
+"""Benchmarks of convex_test against the JS convex-test oracle: ``python -m benchmarks``."""

@@ -1,0 +1,1 @@
+"""The Convex app the benchmarks run: the oracle app's tables and functions, in Python."""

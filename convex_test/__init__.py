@@ -1,55 +1,77 @@
-"""convex_test: a fast, faithful in-memory mock of the Convex backend for pytest."""
+"""convex_test: a fast, faithful in-memory mock of the Convex backend for pytest.
+
+Everything a test or an app module needs is importable from here; Hypothesis strategies
+live in :mod:`convex_test.strategies`.  Heavy dependencies (numpy, hypothesis, rapidfuzz)
+load lazily, on first use.
+"""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from convex_test.engine.pagination import pagination_opts_validator
+from convex_test.errors import (
+    ArgumentValidationError,
+    ConvexError,
+    ConvexTestError,
+    InvalidCursorError,
+    InvalidIdError,
+    ReturnsValidationError,
+    SchemaDefinitionError,
+    SchemaValidationError,
+    UnsupportedValueError,
+    ValidationError,
+)
+from convex_test.functions import (
+    action,
+    api,
+    components,
+    define_app,
+    http_action,
+    internal,
+    internal_action,
+    internal_mutation,
+    internal_query,
+    mutation,
+    query,
+)
+from convex_test.harness import ConvexTest, convex_test
+from convex_test.http.router import HttpRouter
+from convex_test.scheduler.crons import cron_jobs
+from convex_test.schema.definition import define_schema, define_table
+from convex_test.schema.validators import v
+from convex_test.values import UNDEFINED, Int64
 
 __version__ = "0.1.0"
 
-# name -> module that defines it.  Loaded lazily so `import convex_test` stays light.
-_EXPORTS: dict[str, str] = {
-    "ConvexError": "convex_test.errors",
-    "ConvexTestError": "convex_test.errors",
-    "ArgumentValidationError": "convex_test.errors",
-    "ReturnsValidationError": "convex_test.errors",
-    "SchemaValidationError": "convex_test.errors",
-    "SchemaDefinitionError": "convex_test.errors",
-    "ValidationError": "convex_test.errors",
-    "UnsupportedValueError": "convex_test.errors",
-    "InvalidIdError": "convex_test.errors",
-    "InvalidCursorError": "convex_test.errors",
-    "Int64": "convex_test.values",
-    "UNDEFINED": "convex_test.values",
-    "v": "convex_test.schema.validators",
-    "define_schema": "convex_test.schema.definition",
-    "define_table": "convex_test.schema.definition",
-    "query": "convex_test.functions",
-    "mutation": "convex_test.functions",
-    "action": "convex_test.functions",
-    "internal_query": "convex_test.functions",
-    "internal_mutation": "convex_test.functions",
-    "internal_action": "convex_test.functions",
-    "http_action": "convex_test.functions",
-    "api": "convex_test.functions",
-    "internal": "convex_test.functions",
-    "components": "convex_test.functions",
-    "define_app": "convex_test.functions",
-    "HttpRouter": "convex_test.http.router",
-    "cron_jobs": "convex_test.scheduler.crons",
-    "pagination_opts_validator": "convex_test.engine.pagination",
-    "convex_test": "convex_test.harness",
-    "ConvexTest": "convex_test.harness",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'convex_test' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "UNDEFINED",
+    "ArgumentValidationError",
+    "ConvexError",
+    "ConvexTest",
+    "ConvexTestError",
+    "HttpRouter",
+    "Int64",
+    "InvalidCursorError",
+    "InvalidIdError",
+    "ReturnsValidationError",
+    "SchemaDefinitionError",
+    "SchemaValidationError",
+    "UnsupportedValueError",
+    "ValidationError",
+    "action",
+    "api",
+    "components",
+    "convex_test",
+    "cron_jobs",
+    "define_app",
+    "define_schema",
+    "define_table",
+    "http_action",
+    "internal",
+    "internal_action",
+    "internal_mutation",
+    "internal_query",
+    "mutation",
+    "pagination_opts_validator",
+    "query",
+    "v",
+]

@@ -408,17 +408,17 @@ SCHEMA_DOCUMENT_MISMATCH = (
 )
 
 # Identifier rules (sync_types identifier.rs); ``{char}`` is a Rust char literal like '-'.
-IDENTIFIER_EMPTY = "Identifier cannot be empty"
-IDENTIFIER_FIRST_CHAR = (
+SCHEMA_IDENTIFIER_EMPTY = "Identifier cannot be empty"
+SCHEMA_IDENTIFIER_FIRST_CHAR = (
     "Invalid first character {char} in {name}: Identifiers must start with an alphabetic "
     "character or underscore"
 )
-IDENTIFIER_BAD_CHAR = (
+SCHEMA_IDENTIFIER_BAD_CHAR = (
     "Identifier {name} has invalid character {char}: Identifiers can only contain alphanumeric "
     "characters or underscores"
 )
-IDENTIFIER_TOO_LONG = "Identifier is too long ({length} > maximum 64)"
-IDENTIFIER_UNDERSCORES = "Identifier {name} cannot have exclusively underscores"
+SCHEMA_IDENTIFIER_TOO_LONG = "Identifier is too long ({length} > maximum 64)"
+SCHEMA_IDENTIFIER_UNDERSCORES = "Identifier {name} cannot have exclusively underscores"
 
 # Validator construction (convex/values validators.ts and the backend's schemas/json.rs).
 NOT_A_VALIDATOR = "{where} must be a validator, got {value}.{hint}"
@@ -742,3 +742,23 @@ PAGINATE_BAD_ARG = "Invalid arguments for `queryPage`: {reason}"
 PAGINATE_ZERO_ITEMS = "Must request at least 1 document while paginating"
 PAGINATE_TOO_MANY_ITEMS = "Requested too many items: {count}"
 PAGINATE_ZERO_LIMIT = "maximumRowsRead and maximumBytesRead must be greater than 0"
+
+# ---------------------------------------------------------------------------
+# components (engine/backend.py register_component, helper "components")
+# ---------------------------------------------------------------------------
+
+COMPONENT_PATH_EMPTY = (
+    'A component needs a name, e.g. t.register_component("counter", modules=...); '
+    '"" is the app itself.'
+)
+COMPONENT_ALREADY_REGISTERED = 'Component "{path}" is already registered.'
+COMPONENT_PARENT_NOT_REGISTERED = (
+    'Cannot register component "{path}": its parent component "{parent}" is not '
+    'registered. Register "{parent}" first (a component of a component is mounted under '
+    "its parent's path)."
+)
+COMPONENT_FUNCTION_INTERNAL = (
+    'Could not find public function for "{path}" in component "{component}": '
+    "components.* references reach only a component's public functions (its internal "
+    "functions are callable from the component itself and from tests)."
+)

@@ -40,6 +40,7 @@ __all__ = [
     "Visibility",
     "action",
     "api",
+    "check_component_path",
     "check_kind",
     "components",
     "define_app",
@@ -52,6 +53,7 @@ __all__ = [
     "mutation",
     "normalize_function_path",
     "query",
+    "reference_scope",
     "resolve_function",
 ]
 
@@ -430,7 +432,8 @@ def _join(base: str, rest: str) -> str:
     return f"{base}/{rest}" if base else rest
 
 
-def _check_component_path(component: Any) -> str:
+def check_component_path(component: Any) -> str:
+    """``component`` if it is ``""`` (the app) or names joined by ``/``, else an error."""
     if not isinstance(component, str) or (
         component and not all(_COMPONENT_NAME.match(p) for p in component.split("/"))
     ):
@@ -468,7 +471,7 @@ class FunctionReference:
         init = object.__setattr__
         init(self, "_root", "explicit")
         init(self, "_parts", ())
-        init(self, "_component", _check_component_path(component))
+        init(self, "_component", check_component_path(component))
         init(self, "_path", normalize_function_path(path))
 
     @classmethod
@@ -521,6 +524,14 @@ class FunctionReference:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_reference, (self._root, self._parts, self._component, self._path))
+
+
+def reference_scope(ref: Any) -> Literal["api", "internal", "components", "explicit"] | None:
+    """How a reference names its function: ``"api"``/``"internal"`` (the calling
+    namespace), ``"components"`` (a child of it), ``"explicit"``
+    (``FunctionReference(path, component=...)``, an absolute path); ``None`` when
+    ``ref`` is not a :class:`FunctionReference`."""
+    return ref._root if isinstance(ref, FunctionReference) else None
 
 
 def _rebuild_reference(
@@ -606,7 +617,7 @@ class FunctionRegistry:
     """The functions of one namespace (the app ``""`` or a component), by path."""
 
     def __init__(self, namespace: str = "", *, source: str | None = None) -> None:
-        self.namespace = _check_component_path(namespace)
+        self.namespace = check_component_path(namespace)
         self.source = source
         """Where the functions came from (the functions directory), for error texts."""
         self._by_path: dict[str, FunctionDefinition] = {}

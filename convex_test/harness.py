@@ -64,28 +64,50 @@ class ConvexTest:
         return self._backend.calls
 
     # ------------------------------------------------------------------ functions
-    def query(self, ref: Any, args: Mapping[str, Any] | None = None) -> Any:
+    # ``component="counter"`` runs the call inside that registered component: an inline
+    # ``fn(ctx)`` gets the component's ctx (its tables, storage), and path strings and
+    # ``api.*`` references name the component's functions (like JS ``runInComponent``).
+    def query(self, ref: Any, args: Mapping[str, Any] | None = None, *, component: str = "") -> Any:
         """Run a query (a reference, a path string, or an inline ``fn(ctx)``)."""
-        return self._call(ref, args, "query")
+        return self._call(ref, args, "query", component=component)
 
-    def mutation(self, ref: Any, args: Mapping[str, Any] | None = None) -> Any:
+    def mutation(
+        self, ref: Any, args: Mapping[str, Any] | None = None, *, component: str = ""
+    ) -> Any:
         """Run a mutation as one transaction: all its writes commit, or none do."""
-        return self._call(ref, args, "mutation")
+        return self._call(ref, args, "mutation", component=component)
 
-    def action(self, ref: Any, args: Mapping[str, Any] | None = None) -> Any:
+    def action(
+        self, ref: Any, args: Mapping[str, Any] | None = None, *, component: str = ""
+    ) -> Any:
         """Run an action (or an inline ``fn(ctx)`` with an action ctx)."""
-        return self._call(ref, args, "action")
+        return self._call(ref, args, "action", component=component)
 
-    def run(self, fn: Any) -> Any:
+    def run(self, fn: Any, *, component: str = "") -> Any:
         """Run ``fn(ctx)`` as a mutation transaction with full storage access."""
-        return self._call(fn, None, "mutation", inline_kind="run")
+        return self._call(fn, None, "mutation", inline_kind="run", component=component)
 
-    def _call(self, ref: Any, args: Any, kind: str, inline_kind: str | None = None) -> Any:
+    def _call(
+        self,
+        ref: Any,
+        args: Any,
+        kind: str,
+        inline_kind: str | None = None,
+        *,
+        component: str = "",
+    ) -> Any:
         __tracebackhide__ = True
         backend = self._backend
+        if component:
+            backend.namespace(component)  # "Component "x" is not registered. ..."
         if not backend.capture_output:
             return backend.runner.call(
-                ref, _plain_args(args), kind, identity=self._identity, inline_kind=inline_kind
+                ref,
+                _plain_args(args),
+                kind,
+                identity=self._identity,
+                namespace=component,
+                inline_kind=inline_kind,
             )
         record = CallRecord(path=backend.describe_target(ref), kind=kind, args=args)
         backend.calls.append(record)
@@ -93,7 +115,12 @@ class ConvexTest:
         with _capture(record):
             try:
                 result = backend.runner.call(
-                    ref, _plain_args(args), kind, identity=self._identity, inline_kind=inline_kind
+                    ref,
+                    _plain_args(args),
+                    kind,
+                    identity=self._identity,
+                    namespace=component,
+                    inline_kind=inline_kind,
                 )
             except BaseException as exc:
                 record.outcome = f"raised {type(exc).__name__}: {exc}"
@@ -102,6 +129,17 @@ class ConvexTest:
                 record.duration_ms = (time.perf_counter() - started) * 1000
         record.outcome = "ok"
         return result
+
+    # ------------------------------------------------------------------ components
+    def register_component(self, name: str, *, modules: Any, schema: Any = None) -> None:
+        """Mount the functions dir ``modules`` as component ``name`` of this backend.
+
+        ``name`` is ``"counter"``, or ``"counter/shards"`` for a component of a registered
+        component.  ``schema`` defaults to the component's ``schema.py``; components that
+        its ``convex_config.py`` uses are mounted too.  App code calls it through
+        ``components.counter.<module>.<function>``; tests may call it directly.
+        """
+        self._backend.register_component(name, modules=modules, schema=schema)
 
     # ------------------------------------------------------------------ identity
     def with_identity(self, identity: Mapping[str, Any] | None = None, **claims: Any) -> ConvexTest:
@@ -198,17 +236,26 @@ class _RecordHandler(logging.Handler):
 
 
 class _Tee(io.TextIOBase):
+    """Passes writes through to the real stdout and records whole lines for the report."""
+
     def __init__(self, record: CallRecord, original: Any) -> None:
         self._record = record
         self._original = original
+        self._partial = ""
 
     def write(self, text: str) -> int:
-        if text.strip():
-            self._record.output.extend(line for line in text.rstrip("\n").split("\n"))
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        self._record.output.extend(lines)
         return int(self._original.write(text))
 
     def flush(self) -> None:
         self._original.flush()
+
+    def close_record(self) -> None:
+        if self._partial:
+            self._record.output.append(self._partial)
+            self._partial = ""
 
 
 @contextlib.contextmanager
@@ -218,10 +265,12 @@ def _capture(record: CallRecord) -> Iterator[None]:
     handler = _RecordHandler(record)
     root = logging.getLogger()
     root.addHandler(handler)
+    tee = _Tee(record, sys.stdout)
     try:
-        with contextlib.redirect_stdout(_Tee(record, sys.stdout)):
+        with contextlib.redirect_stdout(tee):
             yield
     finally:
+        tee.close_record()
         root.removeHandler(handler)
 
 

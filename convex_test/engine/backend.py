@@ -7,6 +7,7 @@ registries of the app and of every mounted component, and the runner.  Each
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,9 +20,12 @@ from convex_test.engine.database import DatabaseReader, DatabaseWriter
 from convex_test.engine.execution import CallRecord, Frame, Runner
 from convex_test.engine.store import Store
 from convex_test.functions import (
+    AppDefinition,
     FunctionDefinition,
     FunctionReference,
     FunctionRegistry,
+    check_component_path,
+    reference_scope,
     resolve_function,
 )
 from convex_test.scheduler.clock import Clock
@@ -65,6 +69,9 @@ class Backend:
         if schema is None and loaded is not None:
             schema = loaded.schema
         self._mount("", schema, loaded)
+        if loaded is not None and loaded.app is not None:
+            # convex_config.py's app.use(...) mounts components (and theirs) automatically.
+            self._use_components("", loaded.app)
 
     # ------------------------------------------------------------------ namespaces
     def _mount(self, path: str, schema: Any, loaded: LoadedApp | None) -> Namespace:
@@ -78,22 +85,55 @@ class Backend:
     def namespace(self, path: str) -> Namespace:
         try:
             return self.namespaces[path]
-        except KeyError:
-            name = path.rsplit("/", 1)[-1]
+        except (KeyError, TypeError):
             raise errors.ConvexTestError(
-                f'Component "{name}" is not registered. Call t.register_component(...)'
-                + errors.did_you_mean(path, [p for p in self.namespaces if p])
+                errors.COMPONENT_NOT_REGISTERED.format(name=path)
+                + errors.did_you_mean(str(path), [p for p in self.namespaces if p])
             ) from None
+
+    def register_component(self, path: str, *, modules: Any, schema: Any = None) -> Namespace:
+        """Mount the functions dir ``modules`` as the component ``path``.
+
+        ``path`` is a name (``"counter"``) or, for a component of a component, the full
+        path (``"counter/shards"``, whose parent must be registered first).  ``schema``
+        defaults to the component's ``schema.py``.  The components its own
+        ``convex_config.py`` uses are mounted under it (``"counter/<name>"``).
+        """
+        path = check_component_path(path)
+        if not path:
+            raise errors.ConvexTestError(errors.COMPONENT_PATH_EMPTY)
+        if path in self.namespaces:
+            raise errors.ConvexTestError(errors.COMPONENT_ALREADY_REGISTERED.format(path=path))
+        parent = path.rpartition("/")[0]
+        if parent and parent not in self.namespaces:
+            raise errors.ConvexTestError(
+                errors.COMPONENT_PARENT_NOT_REGISTERED.format(path=path, parent=parent)
+            )
+        loaded = load_modules(modules, namespace=path)
+        namespace = self._mount(path, schema if schema is not None else loaded.schema, loaded)
+        if loaded.app is not None:
+            self._use_components(path, loaded.app)
+        return namespace
+
+    def _use_components(self, parent: str, app: AppDefinition) -> None:
+        for use in app.components:
+            self.register_component(
+                _join(parent, use.name), modules=use.resolved_modules(), schema=use.schema
+            )
 
     # ------------------------------------------------------------------ functions
     def resolve_function(
-        self, target: Any, namespace: str, *, inline_ok: bool
+        self, target: Any, namespace: str, *, inline_ok: bool, nested: bool = False
     ) -> tuple[FunctionDefinition | None, str, str]:
         """Map anything that names a function to (definition, namespace, path).
 
         Returns ``(None, namespace, "<inline>")`` for an inline handler ``fn(ctx)``.  A
         decorated function that no functions dir exports runs directly when called from
-        ``t`` (handy for testing a single function).
+        ``t`` (handy for testing a single function).  ``nested`` (a ``ctx.run_*`` call)
+        applies the component boundary: there ``components.*`` reaches only the caller's
+        own children, and only their public functions (tests are admin and may call any
+        registered component's functions; ``FunctionReference(path, component=...)``
+        works like a function handle and may name any function).
         """
         if isinstance(target, FunctionDefinition):
             registered = target.path is not None and any(
@@ -105,7 +145,19 @@ class Backend:
             if callable(target) and inline_ok:
                 return None, namespace, "<inline>"
             raise errors.ConvexTestError(errors.INLINE_NOT_CALLABLE.format(value=repr(target)))
-        ns_path, path, fdef = resolve_function(target, self.registries, current=namespace)
+        registries: Mapping[str, FunctionRegistry] = self.registries
+        via_components = nested and reference_scope(target) == "components"
+        if via_components:
+            registries = {
+                p: r
+                for p, r in self.registries.items()
+                if p == namespace or p.rpartition("/")[0] == namespace
+            }
+        ns_path, path, fdef = resolve_function(target, registries, current=namespace)
+        if via_components and fdef.visibility == "internal":
+            raise errors.ConvexTestError(
+                errors.COMPONENT_FUNCTION_INTERNAL.format(path=path, component=ns_path)
+            )
         return fdef, ns_path, path
 
     def describe_target(self, target: Any) -> str:

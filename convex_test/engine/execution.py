@@ -8,7 +8,6 @@ matrix, the depth limit, transactions and error decoration are enforced in one p
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 import time
@@ -116,7 +115,7 @@ class Runner:
     ) -> Any:
         backend = self.backend
         fdef, namespace, path = backend.resolve_function(
-            target, namespace, inline_ok=parent is None
+            target, namespace, inline_ok=parent is None, nested=parent is not None
         )
         if fdef is None:
             # An inline handler fn(ctx) (t.query(fn), t.run(fn)).
@@ -273,6 +272,8 @@ def _drive(awaitable: Any) -> Any:
     an async action running another async action), the awaitable runs on a fresh loop in
     a helper thread, so ``t`` methods work from sync and async code alike.
     """
+
+    import asyncio  # lazily: asyncio costs ~15 ms of `import convex_test`
 
     async def _wrap() -> Any:
         return await awaitable

@@ -719,13 +719,46 @@ def _fast_value(value: Any, depth: int) -> tuple[Any, int, int]:
 
 def _convert_body(value: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """A canonical copy of a document body and its size (``-1``: measure later)."""
+    # The top level is inlined: most fields are scalars.
     try:
-        body, size, nesting = _fast_value(value, 0)
+        if len(value) > 1024:
+            raise _Slow
+        body: dict[str, Any] = {}
+        size = 2
+        nesting = 0
+        good = _GOOD_KEYS
+        for k, v in value.items():
+            if k not in good:
+                _fast_key(k)
+            cls = type(v)
+            if cls is str:
+                size += len(k) + 3 + (len(v) if v.isascii() else _utf8_len(v))
+            elif cls is float or cls is bool or v is None:
+                size += len(k) + (10 if cls is float else 2)
+            elif cls is int:
+                if not -_INT_LIMIT <= v <= _INT_LIMIT:
+                    raise _Slow
+                size += len(k) + 10
+            elif v is UNDEFINED:
+                continue
+            else:
+                v, item_size, item_nesting = _fast_value(v, 1)
+                size += len(k) + 1 + item_size
+                if item_nesting > nesting:
+                    nesting = item_nesting
+            body[k] = v
     except _Slow:
         return convert(value), -1
-    if nesting > MAX_DOCUMENT_NESTING:
+    if nesting + 1 > MAX_DOCUMENT_NESTING:
         return body, -1
     return body, size
+
+
+def _utf8_len(text: str) -> int:
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise _Slow from None
 
 
 def _document_size(body_size: int, doc: dict[str, Any]) -> int:

@@ -38,7 +38,7 @@ from typing import Any, Final
 
 from convex_test import errors
 
-__all__ = ["MAX_TIME_MS", "MIN_TIME_MS", "Clock", "ms_to_datetime", "to_ms"]
+__all__ = ["MAX_TIME_MS", "MIN_TIME_MS", "Clock", "ms_to_datetime", "to_delta_ms", "to_ms"]
 
 _UTC: Final = datetime.UTC
 _EPOCH_NAIVE: Final = datetime.datetime(1970, 1, 1)
@@ -86,6 +86,22 @@ def to_ms(when: Any) -> float:
         raise errors.ConvexTestError(errors.CLOCK_BAD_TIME.format(value=_show(when)))
     if not MIN_TIME_MS <= ms <= MAX_TIME_MS:  # also rejects NaN
         raise errors.ConvexTestError(errors.CLOCK_BAD_TIME.format(value=_show(when)))
+    return ms
+
+
+def to_delta_ms(delta: Any) -> float:
+    """Milliseconds in ``delta``: a number of ms or a ``timedelta``, finite and ``>= 0``.
+
+    Raises :class:`~convex_test.errors.ConvexTestError` for anything else.
+    """
+    if isinstance(delta, datetime.timedelta):
+        ms = _timedelta_ms(delta)
+    elif isinstance(delta, (int, float)) and not isinstance(delta, bool):
+        ms = float(delta)
+    else:
+        raise errors.ConvexTestError(errors.CLOCK_BAD_DELTA.format(value=_show(delta)))
+    if not 0 <= ms < math.inf:
+        raise errors.ConvexTestError(errors.CLOCK_BAD_DELTA.format(value=_show(delta)))
     return ms
 
 
@@ -216,15 +232,7 @@ class Clock:
 
         Under a user's freezegun/time-machine, their frozen time moves with it.
         """
-        if isinstance(ms, datetime.timedelta):
-            delta = _timedelta_ms(ms)
-        elif isinstance(ms, (int, float)) and not isinstance(ms, bool):
-            delta = float(ms)
-        else:
-            raise errors.ConvexTestError(errors.CLOCK_BAD_DELTA.format(value=_show(ms)))
-        if not 0 <= delta < math.inf:
-            raise errors.ConvexTestError(errors.CLOCK_BAD_DELTA.format(value=_show(ms)))
-        target = self.now_ms() + delta
+        target = self.now_ms() + to_delta_ms(ms)
         if target > MAX_TIME_MS:
             raise errors.ConvexTestError(errors.CLOCK_BAD_TIME.format(value=_show(target)))
         self._move_to(target)

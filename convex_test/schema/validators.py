@@ -329,16 +329,16 @@ def identifier_error(name: str) -> str | None:
     ):
         return None
     if not name:
-        return errors.IDENTIFIER_EMPTY
+        return errors.SCHEMA_IDENTIFIER_EMPTY
     first = name[0]
     if not (first == "_" or (first.isascii() and first.isalpha())):
-        return errors.IDENTIFIER_FIRST_CHAR.format(char=_rust_char(first), name=name)
+        return errors.SCHEMA_IDENTIFIER_FIRST_CHAR.format(char=_rust_char(first), name=name)
     for ch in name:
         if not (ch == "_" or (ch.isascii() and ch.isalnum())):
-            return errors.IDENTIFIER_BAD_CHAR.format(name=name, char=_rust_char(ch))
+            return errors.SCHEMA_IDENTIFIER_BAD_CHAR.format(name=name, char=_rust_char(ch))
     if len(name) > MAX_IDENTIFIER_LEN:
-        return errors.IDENTIFIER_TOO_LONG.format(length=len(name))
-    return errors.IDENTIFIER_UNDERSCORES.format(name=name)
+        return errors.SCHEMA_IDENTIFIER_TOO_LONG.format(length=len(name))
+    return errors.SCHEMA_IDENTIFIER_UNDERSCORES.format(name=name)
 
 
 def _field_key_error(name: str) -> str | None:
@@ -984,7 +984,7 @@ class VRecord(Validator):
                     stage = ""
                     check_field_name(key)  # a str subclass key is fine
                 stage = ".keys()"
-                check_key(key, tables, depth)
+                key = check_key(key, tables, depth)
                 stage = ".values()"
                 out[key] = check_value(item, tables, depth)
         except errors.UnsupportedValueError:

@@ -18,7 +18,9 @@ Query semantics (backend ``crates/search``, search "V2"):
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
+from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from math import log
@@ -209,6 +211,19 @@ def _iter_tokens(text: str) -> Iterator[str]:
                 yield raw.lower()
         elif len(raw) < MAX_TERM_BYTES and len(raw.encode("utf-8")) < MAX_TERM_BYTES:
             yield _lower(raw)
+
+
+def _tokens_of(text: str) -> list[str]:
+    if text.isascii():
+        # ASCII lowercasing keeps lengths, so it may run before the length filter.
+        return [t for t in _ASCII_TOKEN_RE.findall(text.lower()) if len(t) < MAX_TERM_BYTES]
+    return list(_iter_tokens(text))
+
+
+def _count(tokens: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    _count_elements(counts, tokens)
+    return counts
 
 
 def tokenize(text: str) -> list[str]:
@@ -463,11 +478,13 @@ class TextIndex:
             {} for _ in self.filter_fields
         )
         self._total_tokens = 0
-        # Slot arrays: created on the first document with terms.
+        # Per slot: its doc id, quantised field length and -_creationTime.  The numbers
+        # live in `array`s (cheap appends, no numpy import until the first search), read
+        # through numpy views that never outlive a search (a viewed array cannot grow).
         self._slot_ids: list[str | None] = []
         self._free_slots: list[int] = []
-        self._lengths: Any = None  # float64[capacity]: quantised field length per slot
-        self._neg_times: Any = None  # float64[capacity]: -_creationTime per slot
+        self._lengths = array("d")
+        self._neg_times = array("d")
         self._term_arrays: dict[str, tuple[Any, Any]] = {}
         self._filter_arrays: dict[tuple[int, SortKey], Any] = {}
 
@@ -501,10 +518,9 @@ class TextIndex:
         terms: dict[str, int] | None = None
         num_tokens = 0
         if type(text) is str:
-            terms = {}
-            for token in _iter_tokens(text):
-                terms[token] = terms.get(token, 0) + 1
-                num_tokens += 1
+            tokens = _tokens_of(text)
+            num_tokens = len(tokens)
+            terms = _count(tokens)
         entry = _TextDoc(terms, num_tokens, _creation_time(doc), filter_keys)
         self._docs[doc_id] = entry
         filter_arrays = self._filter_arrays
@@ -532,23 +548,17 @@ class TextIndex:
                         term_arrays.pop(term, None)
 
     def _take_slot(self, doc_id: str, num_tokens: int, creation_time: float) -> int:
+        length = float(quantize_fieldnorm(num_tokens))
         if self._free_slots:
             slot = self._free_slots.pop()
             self._slot_ids[slot] = doc_id
+            self._lengths[slot] = length
+            self._neg_times[slot] = -creation_time
         else:
             slot = len(self._slot_ids)
             self._slot_ids.append(doc_id)
-            if self._lengths is None or slot >= len(self._lengths):
-                np = _np()
-                capacity = max(64, 2 * slot)
-                lengths = np.zeros(capacity)
-                neg_times = np.zeros(capacity)
-                if self._lengths is not None:
-                    lengths[:slot] = self._lengths[:slot]
-                    neg_times[:slot] = self._neg_times[:slot]
-                self._lengths, self._neg_times = lengths, neg_times
-        self._lengths[slot] = quantize_fieldnorm(num_tokens)
-        self._neg_times[slot] = -creation_time
+            self._lengths.append(length)
+            self._neg_times.append(-creation_time)
         return slot
 
     def remove(self, doc_id: str, doc: dict[str, Any] | None = None) -> None:
@@ -655,7 +665,7 @@ class TextIndex:
         # order, as a per-posting Python loop: scores are bit-for-bit reproducible.
         base = BM25_K1 * (1.0 - BM25_B)
         slope = BM25_K1 * BM25_B / average if average > 0 else 0.0
-        lengths = self._lengths
+        lengths = np.frombuffer(self._lengths, dtype=np.float64)
         part_slots = []
         part_scores = []
         for term, boost in weighted:
@@ -682,7 +692,7 @@ class TextIndex:
         if count == 0:
             return []
         neg_scores = -scores
-        neg_times = self._neg_times[hits]
+        neg_times = np.frombuffer(self._neg_times, dtype=np.float64)[hits]
         if limit is not None and limit < count:
             # Keep everything scoring at least the limit-th best score (ties included).
             threshold = np.partition(neg_scores, limit - 1)[limit - 1]

@@ -8,6 +8,7 @@ and p95s with PASS/FAIL per budget, and writes ``benchmarks/results/latest.json`
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -83,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     meta = report.run_meta(command.strip())
     print(f"convex_test benchmarks on {meta['machine']['summary']}")
     print(f"load average {meta['machine']['loadavg_start']}; commit {meta['git']}", flush=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > (os.cpu_count() or 1):
+        print(
+            f"warning: load average {load:.1f} exceeds the {os.cpu_count()} cores: "
+            "other processes are competing and the times will be inflated",
+            flush=True,
+        )
 
     results = []
     started = time.perf_counter()

@@ -131,7 +131,8 @@ def _rows(results: Sequence[Result], verdicts: list[dict[str, Any]]) -> list[lis
     rows = []
     for r in results:
         if r.skipped is not None:
-            rows.append([r.label, _n(r.n), "skipped", "", "", "", r.skipped])
+            why = r.skipped if len(r.skipped) <= 70 else r.skipped[:69] + "…"
+            rows.append([r.label, _n(r.n), "skipped", "", "", "", why])
             continue
         if r.kind == "memory":
             peak, kept = r.info.get("peak_mib"), r.info.get("retained_mib")

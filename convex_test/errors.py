@@ -762,3 +762,59 @@ COMPONENT_FUNCTION_INTERNAL = (
     "components.* references reach only a component's public functions (its internal "
     "functions are callable from the component itself and from tests)."
 )
+
+# ---------------------------------------------------------------------------
+# scheduled functions, time and crons end to end (convex_test/scheduler/jobs.py,
+# helper "scheduler")
+# ---------------------------------------------------------------------------
+SCHEDULER_DELAY_NOT_NUMBER = "`delayMs` must be a number"
+SCHEDULER_DELAY_NOT_FINITE = "`delayMs` must be a finite number"
+SCHEDULER_DELAY_NEGATIVE = "`delayMs` must be non-negative"
+SCHEDULER_BAD_TIME = (
+    "The invoke time must a Date or a timestamp (a datetime or milliseconds since the "
+    "epoch), got {value}"
+)
+SCHEDULER_TIME_NOT_FINITE = (
+    "The invoke time must be a finite number of milliseconds since the epoch, got {value}"
+)
+SCHEDULER_ARGS_NOT_OBJECT = (
+    "The arguments to a Convex function must be an object. Received: {value}"
+)
+SCHEDULER_TOO_FAR_FUTURE = "{when} is more than 5 years in the future"
+SCHEDULER_TOO_FAR_PAST = "{when} is more than 5 years in the past"
+SCHEDULER_NONEXISTENT_MODULE = (
+    "Attempted to schedule function at nonexistent path: {component}{module}.{hint}"
+)
+SCHEDULER_NO_EXPORT = (
+    "Attempted to schedule function, but no exported function {function} found in the "
+    "file: {module}{where}. Did you forget to export it?{hint}"
+)
+SCHEDULER_NOT_SCHEDULABLE = (
+    "Cannot schedule {path}: it is {article} {kind}, and only mutations and actions can be "
+    "scheduled."
+)
+SCHEDULER_TOO_MANY = "Too many functions scheduled by this mutation (limit: {limit})"
+SCHEDULER_ARGS_TOO_LARGE = (
+    "Too large total size of the arguments of scheduled functions from this mutation "
+    "(limit: {limit} bytes)"
+)
+SCHEDULER_BAD_JOB_ID = (
+    "Invalid scheduled function ID. The ID must be an ID on the '_scheduled_functions' "
+    "table, got {value}"
+)
+SCHEDULER_CANCEL_SELF = "A mutation cannot cancel itself"
+SCHEDULER_TOO_MANY_ITERATIONS = (
+    "{method}: too many iterations. Check for infinitely recursive scheduled functions, or "
+    "increase max_iterations."
+)
+SCHEDULER_MAX_ITERATIONS = "{method}: max_iterations must be a positive integer, got {value}"
+CRONS_NOT_CRONS = "crons.py{where} must define `crons = cron_jobs()`, got {value}"
+CRON_TARGET = "Cron job {name!r}{where} cannot run: {reason}"
+CRON_NOT_SCHEDULABLE = "{path} is {article} {kind}; cron jobs must run a mutation or an action."
+CRON_UNKNOWN = "No cron job named {name!r}{where}.{hint}"
+CRON_NONE_DEFINED = " No cron jobs are defined (crons.py with `crons = cron_jobs()`)."
+
+# --- search end to end (convex_test/search/action.py, helper "search-e2e") ---
+VECTOR_SEARCH_UNKNOWN_OPTION = (
+    "Unknown vector search option `{key}`: the query takes `vector`, `limit` and `filter`.{hint}"
+)

@@ -11,7 +11,7 @@ import contextlib
 import io
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -168,7 +168,7 @@ class ConvexTest:
         dev deployment; with ``raise_errors=True`` it propagates to the test instead.
         """
         __tracebackhide__ = True
-        from convex_test.http.actions import transport_for
+        from convex_test.http.actions import send, transport_for
         from convex_test.http.transport import build_request
 
         request = build_request(
@@ -181,7 +181,7 @@ class ConvexTest:
             json=json,
         )
         transport = transport_for(self._backend, self._invoke_http, raise_errors=raise_errors)
-        return transport.handle_request(request)
+        return send(transport, request)
 
     def http_client(self, *, raise_errors: bool = False) -> httpx.Client:
         """An ``httpx.Client`` routed to the app, with the site URL as ``base_url``.
@@ -211,6 +211,86 @@ class ConvexTest:
     def now_ms(self) -> float:
         """The engine clock, in ms since the epoch."""
         return self._backend.clock.now_ms()
+
+    def advance_time(self, delta: float | timedelta, *, max_iterations: int = 100) -> None:
+        """Let ``delta`` (ms or a ``timedelta``) pass on the engine clock.
+
+        Every scheduled job and cron occurrence due in the window runs with the clock at
+        its own time, in order (including jobs scheduled inside the window); the clock
+        then stays at the window's end. Overdue crons run once (Convex's catch-up rule).
+        A chain of more than ``max_iterations`` jobs due at one instant raises.
+        """
+        __tracebackhide__ = True
+        scheduler = self._backend.scheduler
+        self._scheduler_call(
+            f"advance_time({delta!r})", lambda: scheduler.advance_time(delta, max_iterations)
+        )
+
+    def set_time(self, when: float | datetime) -> None:
+        """Move the engine clock to ``when`` (ms since the epoch or a datetime, naive = UTC).
+
+        May go backwards. Runs nothing: jobs that became due wait for the next
+        ``advance_time``/``finish_*``; crons jumped over run once at the next
+        ``advance_time``.
+        """
+        self._backend.scheduler.set_time(when)
+
+    def finish_in_progress_scheduled_functions(self, *, max_iterations: int = 100) -> None:
+        """Run every scheduled job already due, without moving the clock.
+
+        Loops until none is due (jobs they schedule that are due run too). Failing jobs
+        are marked ``failed`` and never raise here.
+        """
+        __tracebackhide__ = True
+        scheduler = self._backend.scheduler
+        self._scheduler_call(
+            "finish_in_progress_scheduled_functions()",
+            lambda: scheduler.finish_in_progress(max_iterations),
+        )
+
+    def finish_all_scheduled_functions(self, max_iterations: int = 100) -> None:
+        """Run scheduled jobs until none is pending, moving the clock to each job's time.
+
+        Order: scheduled time, then scheduling order. Crons do not run. Jobs scheduled
+        by jobs count as further iterations; more than ``max_iterations`` raise.
+        """
+        __tracebackhide__ = True
+        scheduler = self._backend.scheduler
+        self._scheduler_call(
+            f"finish_all_scheduled_functions(max_iterations={max_iterations!r})",
+            lambda: scheduler.finish_all(max_iterations),
+        )
+
+    def run_cron(self, name: str, *, component: str = "") -> Any:
+        """Run the cron job ``name`` (of ``crons.py``) once, now; return its result.
+
+        Its schedule is unchanged. Errors propagate, like ``t.mutation``.
+        ``component`` names a component's cron instead of the app's.
+        """
+        __tracebackhide__ = True
+        scheduler = self._backend.scheduler
+        return self._scheduler_call(
+            f"run_cron({name!r})", lambda: scheduler.run_cron(name, component)
+        )
+
+    def _scheduler_call(self, label: str, fn: Callable[[], Any]) -> Any:
+        __tracebackhide__ = True
+        backend = self._backend
+        if not backend.capture_output:
+            return fn()
+        record = CallRecord(path=label, kind="scheduler", args=None)
+        backend.calls.append(record)
+        started = time.perf_counter()
+        with _capture(record):
+            try:
+                result = fn()
+            except BaseException as exc:
+                record.outcome = f"raised {type(exc).__name__}: {exc}"
+                raise
+            finally:
+                record.duration_ms = (time.perf_counter() - started) * 1000
+        record.outcome = "ok"
+        return result
 
     def __repr__(self) -> str:
         who = f" as {self._identity.get('tokenIdentifier')}" if self._identity else ""

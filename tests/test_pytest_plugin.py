@@ -62,7 +62,7 @@ def test_t_fixture_uses_the_default_functions_dir(app: pytest.Pytester) -> None:
             assert t.query("notes:count") == 0
         """
     )
-    app.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark").assert_outcomes(passed=2)
 
 
 def test_ini_option_and_closest_marker_wins(app: pytest.Pytester) -> None:
@@ -86,7 +86,7 @@ def test_ini_option_and_closest_marker_wins(app: pytest.Pytester) -> None:
             assert t.query("things:hello") == "from other"
         """
     )
-    app.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark").assert_outcomes(passed=2)
 
 
 def test_ini_option_alone(app: pytest.Pytester) -> None:
@@ -102,7 +102,7 @@ def test_ini_option_alone(app: pytest.Pytester) -> None:
             assert t.query("things:hello") == "from other"
         """
     )
-    app.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark").assert_outcomes(passed=1)
 
 
 def test_identity_marker(app: pytest.Pytester) -> None:
@@ -118,7 +118,7 @@ def test_identity_marker(app: pytest.Pytester) -> None:
             assert t.query("notes:who") is None
         """
     )
-    app.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark").assert_outcomes(passed=2)
 
 
 def test_failure_report_lists_calls_and_their_output(app: pytest.Pytester) -> None:
@@ -132,7 +132,7 @@ def test_failure_report_lists_calls_and_their_output(app: pytest.Pytester) -> No
             assert False, "boom"
         """
     )
-    result = app.runpytest("-p", "no:cacheprovider")
+    result = app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -155,7 +155,7 @@ def test_failed_calls_are_reported_with_their_error(app: pytest.Pytester) -> Non
             t.mutation(api.notes.add, {"text": 5})
         """
     )
-    result = app.runpytest("-p", "no:cacheprovider")
+    result = app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ["*1. mutation api.notes.add {'text': 5} -> raised ArgumentValidationError*"]
@@ -169,7 +169,7 @@ def test_passing_tests_have_no_report_section(app: pytest.Pytester) -> None:
             t.query("notes:count")
         """
     )
-    result = app.runpytest("-p", "no:cacheprovider", "-rA")
+    result = app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark", "-rA")
     result.assert_outcomes(passed=1)
     assert "Convex function calls" not in result.stdout.str()
 
@@ -184,13 +184,13 @@ def test_marker_rejects_unknown_options(app: pytest.Pytester) -> None:
             pass
         """
     )
-    result = app.runpytest("-p", "no:cacheprovider")
+    result = app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*takes only keyword arguments functions=, schema=, identity=*"])
 
 
 def test_marker_is_registered(app: pytest.Pytester) -> None:
-    result = app.runpytest("--markers")
+    result = app.runpytest("-p", "no:benchmark", "--markers")
     result.stdout.fnmatch_lines(
         ["@pytest.mark.convex(functions=None, schema=None, identity=None)*"]
     )
@@ -215,4 +215,4 @@ schema = define_schema({"notes": define_table({"text": v.string(), "n": v.float6
         """
     )
     app.syspathinsert()
-    app.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    app.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark").assert_outcomes(passed=1)

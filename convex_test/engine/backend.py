@@ -29,6 +29,8 @@ from convex_test.functions import (
     resolve_function,
 )
 from convex_test.scheduler.clock import Clock
+from convex_test.scheduler.jobs import CtxScheduler, Scheduler
+from convex_test.search.action import vector_search_for
 from convex_test.storage import Files, storage_for
 
 
@@ -61,6 +63,8 @@ class Backend:
         # File storage of every namespace; also the site's upload/file URL endpoints.
         self.files = Files(self.store, self.clock)
         self.runner = Runner(self)
+        # Scheduled functions and cron jobs of every namespace.
+        self.scheduler = Scheduler(self)
         self.capture_output = capture_output
         self.calls: list[CallRecord] = []
         self.namespaces: dict[str, Namespace] = {}
@@ -80,6 +84,7 @@ class Backend:
         namespace = Namespace(path, registry, loaded)
         self.namespaces[path] = namespace
         self.registries[path] = registry
+        self.scheduler.add_namespace(path, loaded.crons if loaded is not None else None)
         return namespace
 
     def namespace(self, path: str) -> Namespace:
@@ -175,9 +180,14 @@ class Backend:
             return QueryCtx(frame, DatabaseReader(frame.txn, frame.namespace), auth, storage)
         if frame.kind == "mutation":
             return MutationCtx(
-                frame, DatabaseWriter(frame.txn, frame.namespace), auth, storage, None
+                frame,
+                DatabaseWriter(frame.txn, frame.namespace),
+                auth,
+                storage,
+                CtxScheduler(self.scheduler, frame),
             )
-        return ActionCtx(frame, auth, storage, None, None)
+        vector_search = vector_search_for(self.store, frame.namespace)
+        return ActionCtx(frame, auth, storage, CtxScheduler(self.scheduler, frame), vector_search)
 
     def table_resolver(self, namespace: str) -> Any:
         return self.store.namespace(namespace).resolver

@@ -45,7 +45,7 @@ class _BaseCtx:
             raise errors.ConvexTestError(
                 errors.CTX_MISSING.format(
                     name=name,
-                    article="an" if kind[0] in "aeiouAEIOU" else "a",
+                    article="an" if kind[0] in "aeiouAEIOU" or kind.startswith("HTTP") else "a",
                     kind=kind,
                     hint=_HINTS[name],
                 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from convex_test import errors
-from convex_test.values.types import convert
+from convex_test.engine.transaction import fast_convert as convert
 
 if TYPE_CHECKING:
     from convex_test.engine.backend import Backend

@@ -68,6 +68,23 @@ def _bad_arg(reason: str) -> errors.ConvexTestError:
     return errors.ConvexTestError(errors.PAGINATE_BAD_ARG.format(reason=reason))
 
 
+def _js_text(value: Any) -> str:
+    """How a JS template literal shows a value (``${x}``)."""
+    if value is UNDEFINED:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(_js_text(v) for v in value)
+    return "[object Object]"
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -87,7 +104,7 @@ def check_options(opts: Any) -> PaginationOptions:
         raise errors.ConvexTestError(errors.PAGINATE_OPTIONS.format(value=repr(opts)))
     num_items = opts.get("numItems", UNDEFINED)
     if not _number(num_items) or num_items < 0:
-        shown = "undefined" if num_items is UNDEFINED else repr(num_items)
+        shown = _js_text(num_items)
         raise errors.ConvexTestError(errors.PAGINATE_NUM_ITEMS.format(value=shown))
     if num_items != num_items or not float(num_items).is_integer():
         raise _bad_arg(f"`numItems` must be an integer, got {num_items!r}")

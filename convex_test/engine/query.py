@@ -504,7 +504,10 @@ class SearchSource(Source):
         sizes = self.table.sizes
         record = self.txn.record_read
         fetched = 0
-        for doc_id, score in self.results:
+        # The backend loads the best 1024 candidates only (a later page never reaches
+        # past them) and fails when asked for another row after reading 1024 of them,
+        # even when no more match.
+        for doc_id, score in self.results[:MAX_CANDIDATE_REVISIONS]:
             doc = docs.get(doc_id)
             if doc is None:
                 continue
@@ -513,11 +516,11 @@ class SearchSource(Source):
                 continue
             if until is not None and key > until:
                 return
-            if fetched == MAX_CANDIDATE_REVISIONS:
-                raise scanned_too_many()
             fetched += 1
             record(sizes.get(doc_id, 0))
             yield key, doc
+        if fetched == MAX_CANDIDATE_REVISIONS:
+            raise scanned_too_many()
 
     def position_values(self, key: tuple[Any, ...], doc: dict[str, Any]) -> list[Any]:
         return [-key[0], doc["_creationTime"], doc["_id"]]
@@ -572,7 +575,7 @@ def _search_source(plan: Plan, table: Table | None) -> Source:
             text.check_filter_field(name, plan.table_name, index.filter_fields, path)
             eqs.append((path, value))
     text.check_filter_count(name, plan.table_name, len(eqs))
-    results = index.search_with_scores(search_text, eqs, limit=text.MAX_CANDIDATE_REVISIONS + 1)
+    results = index.search_with_scores(search_text, eqs, limit=text.MAX_CANDIDATE_REVISIONS)
     return SearchSource(plan.reader.txn, table, results)
 
 

@@ -6,7 +6,9 @@ The harness builds its transports here; the runner executes each routed handler 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from convex_test.http.router import HttpRouter
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from convex_test.engine.backend import Backend
     from convex_test.http.transport import ConvexAsyncHttpTransport, ConvexHttpTransport
 
-__all__ = ["app_router", "as_http_action", "async_transport_for", "transport_for"]
+__all__ = ["app_router", "as_http_action", "async_transport_for", "send", "transport_for"]
 
 #: ``invoke(handler, request)``: runs one routed HTTP action (the harness's ``_call``).
 Invoke = Callable[[Any, "httpx.Request"], Any]
@@ -58,6 +60,14 @@ def transport_for(
         storage=backend.files,
         request_ids=backend.files.request_ids,
     )
+
+
+def send(transport: ConvexHttpTransport, request: httpx.Request) -> httpx.Response:
+    """Send ``request`` straight through ``transport`` (``t.fetch``), timed like a client."""
+    started = time.perf_counter()
+    response = transport.handle_request(request)
+    response.elapsed = timedelta(seconds=time.perf_counter() - started)
+    return response
 
 
 def async_transport_for(

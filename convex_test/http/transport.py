@@ -9,6 +9,7 @@ handler itself (ctx, identity, transactions) is the ``invoke`` callback's job.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 import traceback
@@ -77,6 +78,18 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 
 def _site(site_url: object) -> httpx.URL:
+    if type(site_url) is str:
+        # Parsed once per distinct site URL: every t.fetch needs it twice.
+        return _parse_site(site_url)
+    return _parse_site_uncached(site_url)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_site(site_url: str) -> httpx.URL:
+    return _parse_site_uncached(site_url)
+
+
+def _parse_site_uncached(site_url: object) -> httpx.URL:
     try:
         url = httpx.URL(site_url) if isinstance(site_url, str | httpx.URL) else None
     except httpx.InvalidURL:

@@ -180,11 +180,12 @@ class Clock:
     a user's freezegun/time-machine takes over.
     """
 
-    __slots__ = ("_depth", "_ms", "_pin", "_travel", "_traveller")
+    __slots__ = ("_depth", "_ms", "_pin", "_spare", "_travel", "_traveller")
 
     def __init__(self, start_ms: float | None = None) -> None:
         self._depth = 0
         self._travel: Any = None
+        self._spare: Any = None  # a stopped travel object, reused by the next pin
         self._traveller: Any = None
         self._pin = _Pin(self)
         if start_ms is None:
@@ -300,8 +301,13 @@ class Clock:
             self._stop_travel()
 
     def _start_travel(self, ms: float) -> None:
-        travel = _tm().travel(ms / 1000, tick=False)
-        # Pin the exact nanosecond (the float seconds above can be ~256 ns off).
+        travel = self._spare
+        if travel is None:
+            travel = _tm().travel(ms / 1000, tick=False)
+        else:
+            # Reusing a stopped travel saves parsing a destination on every call.
+            self._spare = None
+        # Pin the exact nanosecond (the float seconds can be ~256 ns off).
         travel.destination_timestamp_ns = _ms_to_ns(ms)
         traveller = travel.start()
         _OWN_TRAVELLERS.add(id(traveller))
@@ -315,6 +321,7 @@ class Clock:
         stack = _tm().traveller_stack
         if stack and stack[-1] is traveller:
             travel.stop()
+            self._spare = travel
         elif traveller in stack:
             # Someone started a traveller inside the pin and left it running: remove
             # ours without popping theirs.

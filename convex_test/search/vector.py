@@ -9,7 +9,9 @@ over float64 is what a test wants.  Rules kept from the backend (``crates/vector
 * ``filter`` is ``q.eq(field, value)`` on filter fields combined with ``q.or_``; the
   result is the OR of all (field, value) pairs, even across fields; at most 64 distinct
   pairs; ``q.eq(f, UNDEFINED)`` matches a missing field;
-* results are ``(doc id, cosine similarity)``, best first; a zero vector scores 0.
+* results are ``(doc id, cosine similarity)``, best first, equal scores broken by the
+  larger document ID first (the backend sorts ``(score, id)`` descending); a zero vector
+  scores 0.
 """
 
 from __future__ import annotations
@@ -388,7 +390,7 @@ class VectorIndex:
     ) -> list[tuple[str, float]]:
         """The ``limit`` documents most similar to ``vector``: ``(doc id, cosine score)``.
 
-        Best first; equal scores keep insertion order.  ``limit=None`` means 10.
+        Best first; equal scores go to the larger doc id.  ``limit=None`` means 10.
         """
         import numpy as np
 
@@ -423,8 +425,11 @@ class VectorIndex:
             threshold = np.partition(rank, len(rank) - count)[len(rank) - count]
             keep = np.flatnonzero(rank >= threshold)
             candidates, scores, rank = candidates[keep], scores[keep], rank[keep]
-        order = np.lexsort((self._seqs[candidates], -rank))[:count]
+        # The backend sorts (score, internal id) descending; within a table the ID
+        # string order is the internal id order.
         row_ids = self._row_ids
+        ids = np.array([row_ids[r] for r in candidates.tolist()])
+        order = np.lexsort((ids, rank))[::-1][:count]
         return [
             (row_ids[int(r)], float(s))
             for r, s in zip(candidates[order], scores[order], strict=True)

@@ -14,11 +14,12 @@ from convex_test import (
     ReturnsValidationError,
     api,
     components,
+    convex_test,
     internal,
     mutation,
 )
 
-from .conftest import LEDGER
+from .conftest import APP, LEDGER
 
 
 def test_action_calls_component_mutations_actions_and_queries(t: ConvexTest) -> None:
@@ -54,10 +55,6 @@ def test_internal_inside_a_component_names_its_own_functions(t: ConvexTest) -> N
 
 
 def test_components_inside_a_component_names_its_children() -> None:
-    from convex_test import convex_test
-
-    from .conftest import APP
-
     t = convex_test(modules=APP)
     t.register_component("ledger", modules=LEDGER)
     assert t.mutation(components.ledger.book.record, {"name": "n", "delta": 2}) == 2
@@ -113,10 +110,6 @@ def test_app_code_cannot_call_a_components_internal_function(t: ConvexTest) -> N
 
 
 def test_a_parent_component_cannot_call_its_childs_internal_function() -> None:
-    from convex_test import convex_test
-
-    from .conftest import APP
-
     t = convex_test(modules=APP)
     t.register_component("ledger", modules=LEDGER)
     t.mutation(components.ledger.book.record, {"name": "x", "delta": 1})
@@ -139,10 +132,6 @@ def test_tests_may_call_internal_component_functions(t: ConvexTest) -> None:
 
 
 def test_app_code_cannot_reach_a_grandchild_through_components() -> None:
-    from convex_test import convex_test
-
-    from .conftest import APP
-
     t = convex_test(modules=APP)
     t.register_component("ledger", modules=LEDGER)
     # From app code, components.ledger.tally.public.count names ledger's module
@@ -177,10 +166,6 @@ def test_path_strings_and_api_refs_with_component(t: ConvexTest) -> None:
 
 
 def test_components_refs_are_relative_to_component_keyword() -> None:
-    from convex_test import convex_test
-
-    from .conftest import APP
-
     t = convex_test(modules=APP)
     t.register_component("ledger", modules=LEDGER)
     t.mutation(components.tally.public.add, {"name": "r", "count": 3}, component="ledger")
@@ -203,3 +188,24 @@ def test_unexported_function_object_runs_in_the_component(t: ConvexTest) -> None
 
     t.mutation(local, component="tally")
     assert t.query(components.tally.public.count, {"name": "local"}) == 1
+
+
+def test_components_cannot_paginate(t: ConvexTest) -> None:
+    opts = {"numItems": 10, "cursor": None}
+    with pytest.raises(ConvexTestError, match=r"^paginate\(\) is only supported in the app"):
+        t.query(components.tally.public.page, {"paginationOpts": opts})
+    with pytest.raises(ConvexTestError, match=r"^paginate\(\) is only supported in the app"):
+        t.query(api.calls.paginate_in_component)
+    # The app itself may paginate.
+    page = t.query(lambda ctx: ctx.db.query("messages").paginate(opts))
+    assert page["page"] == []
+
+
+def test_reference_scope() -> None:
+    from convex_test.functions import FunctionReference, reference_scope
+
+    assert reference_scope(api.a.b) == "api"
+    assert reference_scope(internal.a.b) == "internal"
+    assert reference_scope(components.c.a.b) == "components"
+    assert reference_scope(FunctionReference("a:b", component="c")) == "explicit"
+    assert reference_scope("a:b") is None

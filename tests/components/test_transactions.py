@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from convex_test import ConvexError, ConvexTest, api, components, convex_test
+from convex_test import ConvexError, ConvexTest, ConvexTestError, api, components, convex_test
 
 from .conftest import APP, LEDGER
 
@@ -83,8 +83,6 @@ def test_reads_see_pending_writes_across_the_boundary(t: ConvexTest) -> None:
 
 
 def test_query_calling_a_component_cannot_write(t: ConvexTest) -> None:
-    from convex_test import ConvexTestError
-
     with pytest.raises(
         ConvexTestError, match=r"^Cannot call a mutation function from a query function"
     ):

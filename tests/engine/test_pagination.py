@@ -305,7 +305,9 @@ def test_cursor_round_trip_of_every_value_type() -> None:
     ("opts", "text"),
     [
         ({"numItems": -1, "cursor": None}, "`options.numItems` must be a positive number. Received `-1`."),
-        ({"numItems": "5", "cursor": None}, "`options.numItems` must be a positive number. Received `'5'`."),
+        ({"numItems": -2.5, "cursor": None}, "`options.numItems` must be a positive number. Received `-2.5`."),
+        ({"numItems": None, "cursor": None}, "`options.numItems` must be a positive number. Received `null`."),
+        ({"numItems": "5", "cursor": None}, "`options.numItems` must be a positive number. Received `5`."),
         ({"cursor": None}, "`options.numItems` must be a positive number. Received `undefined`."),
         ({"numItems": 0, "cursor": None}, "Must request at least 1 document while paginating"),
         ({"numItems": 32001, "cursor": None}, "Requested too many items: 32001"),

@@ -8,6 +8,8 @@ import pytest
 
 from convex_test import errors
 from convex_test.engine import DatabaseReader
+from convex_test.schema.definition import define_schema, define_table
+from convex_test.schema.validators import v
 from convex_test.values.types import UNDEFINED
 from tests.engine.support import Engine
 
@@ -203,3 +205,43 @@ def test_paginated_search(eng: Engine) -> None:
                 .paginate({"numItems": 2, "cursor": first["continueCursor"]})
             )
         )
+
+
+def test_vector_indexes_are_maintained_and_found() -> None:
+    schema = define_schema(
+        {
+            "vecs": define_table(
+                {"kind": v.string(), "embedding": v.optional(v.array(v.float64()))}
+            )
+            .vector_index(
+                "by_embedding", vector_field="embedding", dimensions=2, filter_fields=["kind"]
+            )
+            .index("by_kind", ["kind"])
+        }
+    )
+    eng = Engine(schema)
+    a, b, c = eng.insert_many(
+        "vecs",
+        [
+            {"kind": "x", "embedding": [1.0, 0.0]},
+            {"kind": "y", "embedding": [0.0, 1.0]},
+            {"kind": "x"},
+        ],
+    )
+    txn, db = eng.begin()
+    index = txn.vector_index("", "vecs", "by_embedding")
+    assert [doc_id for doc_id, _ in index.search([1.0, 0.1], limit=5)] == [a, b]
+    db.patch(b, {"embedding": [1.0, 0.0]})
+    db.delete(a)
+    db.patch(c, {"embedding": [0.5, 0.5]})
+    assert {doc_id for doc_id, _ in index.search([1.0, 0.0], limit=5)} == {b, c}
+    txn.rollback()
+    assert [doc_id for doc_id, _ in index.search([1.0, 0.1], limit=5)] == [a, b]
+    with pytest.raises(errors.ConvexTestError) as info:
+        txn.vector_index("", "vecs", "by_kind")
+    assert str(info.value) == "Index vecs.by_kind is not a vector index"
+    with pytest.raises(errors.ConvexTestError) as info:
+        txn.vector_index("", "vecs", "by_embeding")
+    assert str(info.value) == "Index vecs.by_embeding not found. Did you mean `by_embedding`?"
+    with pytest.raises(errors.ConvexTestError, match=r"Index nope\.x not found\."):
+        txn.vector_index("", "nope", "x")

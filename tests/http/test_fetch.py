@@ -38,6 +38,8 @@ def test_simple(t: ConvexTest) -> None:
     response = t.fetch("/foo?arg=hello", "GET")
     assert response.status_code == 200
     assert response.text == "hello"
+    assert response.elapsed.total_seconds() >= 0
+    assert response.request.url == "https://convex.test.site/foo?arg=hello"
 
 
 def test_json_body(t: ConvexTest) -> None:
@@ -201,6 +203,18 @@ def test_handler_error_is_a_500_like_a_dev_deployment(t: ConvexTest) -> None:
     # Request IDs count per backend.
     second = t.with_identity(name="x").fetch("/fail").json()["code"]
     assert second.startswith("[Request ID: 0000000000000002]")
+
+
+def test_http_calls_are_recorded_for_the_failure_report() -> None:
+    t = convex_test(modules=APP, capture_output=True)
+    t.fetch("/foo?arg=x")
+    t.fetch("/fail")
+    assert [(c.path, c.kind) for c in t.calls] == [
+        ("http:foo", "http_action"),
+        ("http:fail", "http_action"),
+    ]
+    assert t.calls[0].outcome == "ok"
+    assert t.calls[1].outcome == "raised ValueError: boom"
 
 
 def test_raise_errors_propagates_the_handler_error(t: ConvexTest) -> None:

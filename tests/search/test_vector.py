@@ -131,27 +131,28 @@ def test_random_writes_and_filters_match_brute_force(
 # ---------------------------------------------------------------------------
 
 
-def test_exact_ties_keep_insertion_order() -> None:
+def test_exact_ties_go_to_the_larger_doc_id() -> None:
+    # The backend sorts (score, internal id) descending.
     index = VectorIndex("v", 2, [])
     for doc_id in ["m", "c", "x", "a", "q"]:
         index.add(doc_id, {"v": [1.0, 1.0]})
     index.add("best", {"v": [1.0, 0.9]})
     got = index.search([1.0, 0.9], limit=4)
-    assert [d for d, _ in got] == ["best", "m", "c", "x"]
-    # A removal moves the last row into the hole, but not the tie order.
+    assert [d for d, _ in got] == ["best", "x", "q", "m"]
+    # Removing and re-adding (rows move) does not change the order.
     index.remove("m", {"v": [1.0, 1.0]})
     index.add("m", {"v": [1.0, 1.0]})
-    assert [d for d, _ in index.search([1.0, 1.0], limit=6)] == ["c", "x", "a", "q", "m", "best"]
-    index.remove("c", {"v": [1.0, 1.0]})  # "m", the last row, moves first
-    assert [d for d, _ in index.search([1.0, 1.0], limit=6)] == ["x", "a", "q", "m", "best"]
+    assert [d for d, _ in index.search([1.0, 1.0], limit=6)] == ["x", "q", "m", "c", "a", "best"]
+    index.remove("c", {"v": [1.0, 1.0]})  # "m", the last row, moves into the hole
+    assert [d for d, _ in index.search([1.0, 1.0], limit=6)] == ["x", "q", "m", "a", "best"]
 
 
 def test_ties_at_the_limit_boundary_are_deterministic() -> None:
     index = VectorIndex("v", 2, [])
     for i in range(50):
-        index.add(f"d{i}", {"v": [1.0, 0.0] if i % 2 else [0.0, 1.0]})
-    assert [d for d, _ in index.search([1.0, 0.0], limit=3)] == ["d1", "d3", "d5"]
-    assert [d for d, _ in index.search([0.0, 1.0], limit=3)] == ["d0", "d2", "d4"]
+        index.add(f"d{i:02}", {"v": [1.0, 0.0] if i % 2 else [0.0, 1.0]})
+    assert [d for d, _ in index.search([1.0, 0.0], limit=3)] == ["d49", "d47", "d45"]
+    assert [d for d, _ in index.search([0.0, 1.0], limit=3)] == ["d48", "d46", "d44"]
 
 
 def test_scores_are_cosine_similarity() -> None:

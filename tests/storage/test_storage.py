@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convex_test.errors import ConvexError, ConvexTestError, InvalidIdError
+from convex_test.functions import components
 from convex_test.harness import ConvexTest, convex_test
 
 APP = Path(__file__).parents[1] / "fixtures" / "apps" / "http_app"
@@ -122,6 +123,55 @@ def test_nested_mutation_that_fails_rolls_back_only_its_own_store(t: ConvexTest)
 
     (outer,) = t.mutation(parent)
     assert [f["_id"] for f in t.query("storage:list_files")] == [outer]
+
+
+@pytest.fixture
+def with_component(t: ConvexTest) -> ConvexTest:
+    t.register_component("files", modules=APP)
+    return t
+
+
+def test_nested_component_storage_deletion_rolls_back_with_its_parent_mutation(
+    with_component: ConvexTest,
+) -> None:
+    t = with_component
+    storage = components.files.storage
+    storage_id = t.action(storage.action_store_blob, {"bytes": b"\x01\x02"})
+
+    def parent(ctx: Any) -> None:
+        ctx.run_mutation(storage.delete_file, {"id": storage_id})
+        assert ctx.run_query(storage.file_url, {"id": storage_id}) is None
+        raise RuntimeError("rollback")
+
+    with pytest.raises(RuntimeError, match="rollback"):
+        t.mutation(parent)
+    assert t.action(storage.action_get_blob, {"id": storage_id}) == b"\x01\x02"
+    assert FILE_URL.match(t.query(storage.query_get_url, {"id": storage_id}))
+    t.action(storage.action_delete_blob, {"id": storage_id})
+    assert t.action(storage.action_get_blob, {"id": storage_id}) is None
+    assert t.query(storage.list_files) == []
+
+
+def test_component_files_are_separate_from_the_app(with_component: ConvexTest) -> None:
+    t = with_component
+    storage = components.files.storage
+    component_id = t.action(storage.action_store_blob, {"bytes": b"component"})
+    app_id = store(t, b"app")
+    assert [f["_id"] for f in t.query(storage.list_files)] == [component_id]
+    assert [f["_id"] for f in t.query("storage:list_files")] == [app_id]
+    with pytest.raises(InvalidIdError, match="cannot be an ID on any table other than"):
+        t.query(lambda ctx: ctx.storage.get_url(component_id))
+    # The component's file URL is served like any other.
+    assert t.fetch(t.query(storage.query_get_url, {"id": component_id})).content == b"component"
+
+
+def test_component_upload_url_stores_into_the_component(with_component: ConvexTest) -> None:
+    t = with_component
+    url = t.mutation(components.files.storage.mutation_generate_upload_url)
+    storage_id = t.fetch(url, "POST", content=b"up").json()["storageId"]
+    assert t.action(components.files.storage.action_get_blob, {"id": storage_id}) == b"up"
+    assert t.query("storage:list_files") == []
+    assert t.run(lambda ctx: ctx.storage.get(storage_id), component="files") == b"up"
 
 
 # --- transactional rollback of a failing mutation ------------------------------------------

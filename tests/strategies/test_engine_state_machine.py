@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from convex_test import UNDEFINED, Int64, v
 from convex_test.errors import ConvexTestError, SchemaValidationError
@@ -292,9 +292,17 @@ class EngineMachine(RuleBasedStateMachine):
         return [doc_id for doc_id, _ in hits]
 
     # -- writes -------------------------------------------------------------
+    @initialize(data=st.data())
+    def load(self, data: st.DataObject) -> None:
+        """Start from a table with some documents, so that queries have work to do."""
+        docs = data.draw(st.lists(self.docs, min_size=4, max_size=16), label="initial docs")
+        ids = self.t.mutation(lambda ctx: [ctx.db.insert(TABLE, d) for d in docs])
+        for doc_id, doc in zip(ids, docs, strict=True):
+            self.record_insert(doc_id, doc)
+
     @rule(data=st.data())
     def insert(self, data: st.DataObject) -> None:
-        docs = data.draw(st.lists(self.docs, min_size=1, max_size=3), label="docs")
+        docs = data.draw(st.lists(self.docs, min_size=1, max_size=4), label="docs")
         ids = self.t.mutation(lambda ctx: [ctx.db.insert(TABLE, d) for d in docs])
         for doc_id, doc in zip(ids, docs, strict=True):
             self.record_insert(doc_id, doc)

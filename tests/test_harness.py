@@ -302,3 +302,25 @@ def test_pinned_time_is_released_after_calls(t: Any) -> None:
     before = time.time()
     time.sleep(0.002)
     assert time.time() > before
+
+
+def test_t_run_seeds_past_the_transaction_limits(t: Any) -> None:
+    def seed(ctx: Any) -> None:
+        for i in range(16_001):
+            ctx.db.insert("logs", {"text": str(i)})
+
+    t.run(seed)
+    assert t.run(lambda ctx: len(ctx.db.query("logs").take(20_000))) == 16_001
+
+
+def test_mutations_keep_the_write_limit(t: Any) -> None:
+    @mutation
+    def too_many(ctx: Any) -> None:
+        for i in range(16_001):
+            ctx.db.insert("logs", {"text": str(i)})
+
+    with pytest.raises(
+        ConvexTestError, match=r"Too many writes in a single function execution \(limit: 16000\)"
+    ):
+        t.mutation(too_many)
+    assert t.run(lambda ctx: ctx.db.query("logs").first()) is None

@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from convex_test import errors
+from convex_test.engine.transaction import TransactionLimits
 from convex_test.engine.transaction import fast_convert as convert
 
 if TYPE_CHECKING:
     from convex_test.engine.backend import Backend
 
 MAX_CALL_DEPTH = 8
+
+_UNBOUNDED = 1 << 62
+_NO_LIMITS = TransactionLimits(_UNBOUNDED, _UNBOUNDED, _UNBOUNDED, _UNBOUNDED, _UNBOUNDED)
 
 _KIND_TITLES = {
     "query": "Query",
@@ -155,6 +159,9 @@ class Runner:
                 savepoint = txn.savepoint()
             else:
                 txn = store.begin(read_only=False)
+                if inline_kind == "run":
+                    # t.run seeds and inspects data: no per-transaction limits.
+                    txn.limits = _NO_LIMITS
         else:
             txn = None
         owns_txn = txn is not None and txn is not parent_txn

@@ -1,4 +1,4 @@
-"""Chat app schema: users, channels, memberships and messages."""
+"""Chat app schema: users, channels, memberships, messages and reference documents."""
 
 from convex_test import define_schema, define_table, v
 
@@ -25,6 +25,18 @@ schema = define_schema(
                 "editedAt": v.optional(v.float64()),
                 "likes": v.int64(),
             }
-        ).index("by_channel", ["channelId"]),
+        )
+        .index("by_channel", ["channelId"])
+        .search_index("search_body", search_field="body", filter_fields=["channelId"]),
+        # Reference documents of a channel with their embeddings (search.py's RAG action).
+        "documents": define_table(
+            {
+                "channelId": v.id("channels"),
+                "text": v.string(),
+                "embedding": v.array(v.float64()),
+            }
+        ).vector_index(
+            "by_embedding", vector_field="embedding", dimensions=8, filter_fields=["channelId"]
+        ),
     }
 )

@@ -115,7 +115,7 @@ def test_windows_split_anywhere_give_the_same_runs() -> None:
     whole = convex_test(modules=APP, start_time=NOON)
     whole.advance_time(timedelta(hours=26))
     pieces = convex_test(modules=APP, start_time=NOON)
-    for step in (7 * MINUTE, 23 * MINUTE, 0, HOUR + 1, 24 * HOUR + 29 * MINUTE - 1):
+    for step in (7 * MINUTE, 23 * MINUTE, 0, HOUR + 1, 24 * HOUR + 30 * MINUTE - 1):
         pieces.advance_time(step)
     assert pieces.now_ms() == whole.now_ms()
     assert runs(pieces) == runs(whole)
@@ -178,11 +178,11 @@ def test_cron_spec_schedules_in_utc(tmp_path: Path) -> None:
         crons.hourly("hourly", {"minuteUTC": 5}, internal.jobs.record, {"name": "hourly"})
         crons.weekly(
             "weekly",
-            {"dayOfWeek": "monday", "hourUTC": 8},
+            {"dayOfWeek": "monday", "hourUTC": 8, "minuteUTC": 0},
             internal.jobs.record_action,
             {"name": "weekly"},
         )
-        crons.monthly("monthly", {"day": 1, "hourUTC": 0}, internal.jobs.record, {"name": "monthly"})
+        crons.monthly("monthly", {"day": 1, "hourUTC": 0, "minuteUTC": 0}, internal.jobs.record, {"name": "monthly"})
         """,
     )
     t = convex_test(modules=root, start_time=datetime(2024, 6, 30, 23, 7, tzinfo=UTC))
@@ -381,9 +381,7 @@ def test_crons_must_be_a_crons_object(tmp_path: Path) -> None:
     root = recorder_app(tmp_path, "crons = ['not', 'crons']\n")
     with pytest.raises(ConvexTestError) as info:
         convex_test(modules=root)
-    assert str(info.value) == (
-        "crons.py must define `crons = cron_jobs()`, got ['not', 'crons']"
-    )
+    assert str(info.value) == ("crons.py must define `crons = cron_jobs()`, got ['not', 'crons']")
 
 
 # --- components -----------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from hypothesis import find as _find
 from hypothesis import strategies as st
 
 from convex_test import UNDEFINED, Int64, define_schema, define_table, v
-from convex_test.errors import ConvexTestError
-from convex_test.functions import internal_mutation, mutation, query
+from convex_test.errors import ConvexError, ConvexTestError
+from convex_test.functions import http_action, internal_mutation, mutation, query
 from convex_test.harness import ConvexTest, convex_test
 from convex_test.ids import decode_id
 from convex_test.schema.validators import Validator
@@ -565,10 +565,10 @@ def test_args_for_references_resolve_through_t(data: st.DataObject) -> None:
     t = convex_test(modules=APPS / "props")
     t.mutation(lambda ctx: ctx.db.insert("items", {"tag": "a", "n": 1.0}))
     for ref in (internal.items.write_then_fail, "items:write_then_fail"):
-        args = data.draw(args_for(ref, t))
+        args = data.draw(args_for(ref, t, docs=st.lists(documents(t, "items"), max_size=2)))
         assert args.keys() == {"docs", "delete"}
         assert t.query(lambda ctx, a=args: [ctx.db.get(i) for i in a["delete"]]).count(None) == 0
-        with pytest.raises(Exception, match="write_then_fail"):
+        with pytest.raises(ConvexError, match="write_then_fail"):
             t.mutation(ref, args)
 
 
@@ -582,9 +582,11 @@ def test_args_for_errors() -> None:
     t = convex_test(modules=APPS / "props")
     with pytest.raises(ConvexTestError, match="items:nsted"):
         args_for("items:nsted", t)
-    http = internal_mutation(args={"t": v.string()}, handler=lambda ctx, args: None)
+    with pytest.raises(ConvexTestError, match=r"HTTP actions take an httpx\.Request"):
+        args_for(http_action(lambda ctx, request: None))
+    takes_t = internal_mutation(args={"t": v.string()}, handler=lambda ctx, args: None)
     # A field named `t` is an override, not the backend: t is positional-only.
-    assert find(args_for(http, t="x"), lambda _: True) == {"t": "x"}
+    assert find(args_for(takes_t, t="x"), lambda _: True) == {"t": "x"}
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ schema = define_schema(
                 "name": v.string(),
                 "tokenIdentifier": v.string(),
                 "isAdmin": v.optional(v.boolean()),
+                "avatarId": v.optional(v.id("_storage")),
             }
         ).index("by_token", ["tokenIdentifier"]),
         "channels": define_table(

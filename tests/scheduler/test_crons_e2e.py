@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convex_test import api, internal
 from convex_test.errors import ConvexTestError
@@ -425,3 +427,29 @@ def test_crons_are_deterministic() -> None:
         return runs(t)
 
     assert scenario() == scenario()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    steps=st.lists(
+        st.one_of(st.integers(0, 3 * HOUR), st.sampled_from([0, 30 * MINUTE, DAY])),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_advance_time_is_split_invariant(steps: list[int]) -> None:
+    """Advancing in pieces runs exactly what one advance over the whole window runs."""
+
+    def start() -> ConvexTest:
+        t = convex_test(modules=APP, start_time=NOON)
+        t.mutation(internal.scheduler.chain, {"name": "c", "delays": [MINUTE, HOUR, 0, DAY]})
+        return t
+
+    pieces = start()
+    for step in steps:
+        pieces.advance_time(step)
+    whole = start()
+    whole.advance_time(sum(steps))
+    assert pieces.now_ms() == whole.now_ms()
+    assert runs(pieces) == runs(whole)
+    assert pieces.query(internal.scheduler.ticks) == whole.query(internal.scheduler.ticks)

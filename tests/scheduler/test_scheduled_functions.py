@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
 
 from convex_test import ConvexError, Int64, api, internal
 from convex_test.errors import ConvexTestError
@@ -1053,3 +1055,27 @@ def test_convex_error_data_in_a_failed_job_does_not_escape(t: ConvexTest) -> Non
     (job,) = jobs(t)
     assert job["state"]["kind"] == "failed"
     assert not isinstance(job["state"]["error"], ConvexError)
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.integers(-(2**53), 2**53),
+    st.integers(-(2**63), 2**63 - 1).map(Int64),
+    st.text(max_size=20),
+    st.binary(max_size=20),
+    st.lists(st.integers(0, 9), max_size=3),
+)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=10), _SCALARS, max_size=6))
+def test_scheduled_args_size_matches_the_size_formula(args: dict[str, Any]) -> None:
+    from convex_test.scheduler.jobs import _args_size
+    from convex_test.values.types import convert
+
+    try:
+        canonical = convert(args)
+    except ConvexTestError:
+        return  # not a Convex value (e.g. a key starting with "$")
+    assert _args_size(canonical) == value_size([canonical])

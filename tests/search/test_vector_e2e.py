@@ -493,3 +493,20 @@ def test_vector_search_from_a_named_action_and_an_http_action(t: ConvexTest) -> 
     response = t.fetch("/nearest?x=0&y=1&z=0")
     assert response.status_code == 200
     assert response.json() == [{"_id": doc_id, "_score": 1.0}]
+
+
+def test_each_component_searches_its_own_tables(t: ConvexTest) -> None:
+    t.register_component("library", modules=APP)
+    (app_doc,) = insert(t, "messages", {"author": "a", "body": "b", "embedding": [1.0, 0.0, 0.0]})
+    component_doc = t.run(
+        lambda ctx: ctx.db.insert(
+            "messages", {"author": "a", "body": "b", "embedding": [1.0, 0.0, 0.0]}
+        ),
+        component="library",
+    )
+
+    def nearest(ctx: Any) -> list[str]:
+        return ids_of(ctx.vector_search("messages", "embedding", {"vector": [1.0, 0.0, 0.0]}))
+
+    assert t.action(nearest) == [app_doc]
+    assert t.action(nearest, component="library") == [component_doc]

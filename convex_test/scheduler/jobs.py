@@ -623,15 +623,6 @@ class Scheduler:
         cron.target = (namespace, path, fdef.kind)
         return cron.target
 
-    # ------------------------------------------------------------------ introspection
-    def pending_count(self) -> int:
-        """How many one-shot jobs are pending (of every namespace)."""
-        return sum(1 for _, _, job in self._heap if job.pending())
-
-    def cron_schedule(self, component: str = "") -> dict[str, float]:
-        """When each cron job of a namespace is due next (ms since the epoch)."""
-        return {c.job.name: c.next_ts for c in self._crons if c.namespace == component}
-
 
 def _generations(job: _Job, drain: int) -> tuple[int, int]:
     if job.drain == drain:

@@ -6,6 +6,7 @@ from convex_test.storage.context import StorageReader, StorageWriter, storage_fo
 from convex_test.storage.files import (
     STORAGE_TABLE,
     UPLOAD_TOKEN_VALIDITY_MS,
+    Blob,
     FileEntry,
     Files,
     FileStore,
@@ -14,6 +15,7 @@ from convex_test.storage.files import (
 __all__ = [
     "STORAGE_TABLE",
     "UPLOAD_TOKEN_VALIDITY_MS",
+    "Blob",
     "FileEntry",
     "FileStore",
     "Files",

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from convex_test import errors
-from convex_test.storage.files import FileStore
+from convex_test.storage.files import Blob, FileStore
 
 if TYPE_CHECKING:
     from convex_test.engine.execution import Frame
@@ -126,8 +126,8 @@ class StorageWriter(StorageReader):
         files = self._files
         return self._write(lambda txn: files.store(txn, data, content_type, sha256=sha256))
 
-    def get(self, storage_id: str) -> bytes | None:
-        """The contents of a file, or ``None`` if it does not exist (or was deleted)."""
+    def get(self, storage_id: str) -> Blob | None:
+        """The file's bytes (a :class:`Blob` with ``.content_type``), or ``None`` if missing."""
         files = self._files
         return self._read(lambda txn: files.get(txn, storage_id))
 

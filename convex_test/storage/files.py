@@ -61,6 +61,23 @@ class FileEntry:
         return f"FileEntry({self.doc_id!r}, {self.storage_uuid!r})"
 
 
+class Blob(bytes):
+    """File contents from ``ctx.storage.get``: ``bytes`` that also carry the stored
+    ``content_type`` (JS ``Blob.type``), so an HTTP action can serve a file without an
+    extra lookup.  Crossing a function boundary it becomes plain ``bytes``.
+    """
+
+    content_type: str | None
+
+    def __new__(cls, data: bytes, content_type: str | None = None) -> Blob:
+        blob = super().__new__(cls, data)
+        blob.content_type = content_type
+        return blob
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Blob, (bytes(self), self.content_type))
+
+
 class FileStore:
     """The files of one namespace.
 
@@ -157,10 +174,12 @@ class FileStore:
             return None
         return FileEntry(doc_id, storage_uuid, doc)
 
-    def get(self, txn: Transaction, storage_id: Any) -> bytes | None:
-        """The contents of a file, or ``None`` if it does not exist."""
+    def get(self, txn: Transaction, storage_id: Any) -> Blob | None:
+        """The contents of a file (with its content type), or ``None`` if it does not exist."""
         entry = self.lookup(txn, storage_id, method="storage.get")
-        return None if entry is None else self.blobs[entry.storage_uuid]
+        if entry is None:
+            return None
+        return Blob(self.blobs[entry.storage_uuid], entry.doc.get("contentType"))
 
     def get_url(self, txn: Transaction, storage_id: Any) -> str | None:
         """The file's URL on the site, or ``None`` if it does not exist."""

@@ -408,17 +408,17 @@ SCHEMA_DOCUMENT_MISMATCH = (
 )
 
 # Identifier rules (sync_types identifier.rs); ``{char}`` is a Rust char literal like '-'.
-SCHEMA_IDENTIFIER_EMPTY = "Identifier cannot be empty"
-SCHEMA_IDENTIFIER_FIRST_CHAR = (
+IDENTIFIER_EMPTY = "Identifier cannot be empty"
+IDENTIFIER_FIRST_CHAR = (
     "Invalid first character {char} in {name}: Identifiers must start with an alphabetic "
     "character or underscore"
 )
-SCHEMA_IDENTIFIER_BAD_CHAR = (
+IDENTIFIER_BAD_CHAR = (
     "Identifier {name} has invalid character {char}: Identifiers can only contain alphanumeric "
     "characters or underscores"
 )
-SCHEMA_IDENTIFIER_TOO_LONG = "Identifier is too long ({length} > maximum 64)"
-SCHEMA_IDENTIFIER_UNDERSCORES = "Identifier {name} cannot have exclusively underscores"
+IDENTIFIER_TOO_LONG = "Identifier is too long ({length} > maximum 64)"
+IDENTIFIER_UNDERSCORES = "Identifier {name} cannot have exclusively underscores"
 
 # Validator construction (convex/values validators.ts and the backend's schemas/json.rs).
 NOT_A_VALIDATOR = "{where} must be a validator, got {value}.{hint}"
@@ -617,17 +617,6 @@ DB_READER_WRITE = (
     "mutation (or call one with ctx.run_mutation from an action)."
 )
 DB_ARITY = "db.{method} takes {forms}, got {count} arguments"
-IDENTIFIER_EMPTY = "Identifier cannot be empty"
-IDENTIFIER_FIRST_CHAR = (
-    "Invalid first character {char!r} in {name}: Identifiers must start with an alphabetic "
-    "character or underscore"
-)
-IDENTIFIER_BAD_CHAR = (
-    "Identifier {name} has invalid character {char!r}: Identifiers can only contain "
-    "alphanumeric characters or underscores"
-)
-IDENTIFIER_TOO_LONG = "Identifier is too long ({length} > maximum 64)"
-IDENTIFIER_UNDERSCORES = "Identifier {name} cannot have exclusively underscores"
 TXN_CLOSED = "Transaction already committed or rolled back"
 TXN_READ_ONLY = "{method} is not allowed in a read-only transaction: queries cannot write."
 TXN_UNKNOWN_SAVEPOINT = "Unknown savepoint {savepoint!r}"

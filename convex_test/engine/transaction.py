@@ -27,6 +27,7 @@ from convex_test.engine.store import (
     Table,
 )
 from convex_test.ids import decode_id
+from convex_test.schema.validators import identifier_error
 from convex_test.values.display import display_value
 from convex_test.values.order import sort_key
 from convex_test.values.size import MAX_DOCUMENT_NESTING, MAX_DOCUMENT_SIZE, check_document, measure
@@ -73,23 +74,6 @@ def _format_bytes(n: int) -> str:
     from convex_test.values.size import format_size
 
     return format_size(n)
-
-
-def _is_identifier(name: str) -> str | None:
-    """``None`` if ``name`` is a valid Convex identifier, else the backend's complaint."""
-    if not name:
-        return errors.IDENTIFIER_EMPTY
-    first = name[0]
-    if not (first.isascii() and (first.isalpha() or first == "_")):
-        return errors.IDENTIFIER_FIRST_CHAR.format(char=first, name=name)
-    for ch in name[1:]:
-        if not (ch.isascii() and (ch.isalnum() or ch == "_")):
-            return errors.IDENTIFIER_BAD_CHAR.format(name=name, char=ch)
-    if len(name) > 64:
-        return errors.IDENTIFIER_TOO_LONG.format(length=len(name))
-    if set(name) == {"_"}:
-        return errors.IDENTIFIER_UNDERSCORES.format(name=name)
-    return None
 
 
 def _arg_error(method: str, arg: str, cause: str) -> str:
@@ -439,7 +423,7 @@ class Transaction:
             raise errors.ConvexTestError(errors.DB_USER_TABLE_GUARD)
         tbl = nsd.tables.get(table)
         if tbl is None:
-            problem = _is_identifier(table)
+            problem = identifier_error(table)
             if problem is not None:
                 raise errors.ConvexTestError(_arg_error(method, "table", problem))
         body, body_size = _convert_body(value)

@@ -329,16 +329,16 @@ def identifier_error(name: str) -> str | None:
     ):
         return None
     if not name:
-        return errors.SCHEMA_IDENTIFIER_EMPTY
+        return errors.IDENTIFIER_EMPTY
     first = name[0]
     if not (first == "_" or (first.isascii() and first.isalpha())):
-        return errors.SCHEMA_IDENTIFIER_FIRST_CHAR.format(char=_rust_char(first), name=name)
+        return errors.IDENTIFIER_FIRST_CHAR.format(char=_rust_char(first), name=name)
     for ch in name:
         if not (ch == "_" or (ch.isascii() and ch.isalnum())):
-            return errors.SCHEMA_IDENTIFIER_BAD_CHAR.format(name=name, char=_rust_char(ch))
+            return errors.IDENTIFIER_BAD_CHAR.format(name=name, char=_rust_char(ch))
     if len(name) > MAX_IDENTIFIER_LEN:
-        return errors.SCHEMA_IDENTIFIER_TOO_LONG.format(length=len(name))
-    return errors.SCHEMA_IDENTIFIER_UNDERSCORES.format(name=name)
+        return errors.IDENTIFIER_TOO_LONG.format(length=len(name))
+    return errors.IDENTIFIER_UNDERSCORES.format(name=name)
 
 
 def _field_key_error(name: str) -> str | None:

@@ -119,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             oracle_mod.attach(results, data)
             oracle_json = {"dir": str(oracle_dir), "meta": data.meta, "notes": data.notes}
+            meta["oracle"] = (
+                f"JS: convex-test {data.meta.get('convexTest', '?')} on Node "
+                f"{data.meta.get('node', '?')}, vitest environment "
+                f"{data.meta.get('vitestEnvironment', '?')}, measured {data.meta.get('when', '?')}"
+                + (" (reused from an earlier run)" if args.reuse_oracle else "")
+            )
             for note in data.notes:
                 print(f"[oracle] note: {note}")
 

@@ -189,7 +189,8 @@ def markdown(
     out = [
         f"Measured {meta['when']} on {meta['machine']['summary']} "
         f"(load average {meta['machine']['loadavg_start']} at start), "
-        f"commit `{meta['git']}`, with `{meta['command']}`.",
+        f"commit `{meta['git']}`, with `{meta['command']}`."
+        + (f" {meta['oracle']}." if meta.get("oracle") else ""),
         "",
         "| " + " | ".join(_HEADER) + " |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -337,7 +338,7 @@ def plot(path: Path, results: Sequence[Result], title: str) -> str | None:
         import matplotlib.pyplot as plt
     except ImportError:
         return "matplotlib is not installed (pip install matplotlib)"
-    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(10.5, 5.5), dpi=110)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     plotted = False
     for (key, label), color in zip(_PLOT_KEYS, colors, strict=False):
@@ -375,7 +376,7 @@ def plot(path: Path, results: Sequence[Result], title: str) -> str | None:
     ax.set_ylabel("time per t.query (us; ours median, JS mean)")
     ax.set_title(title, fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from convex_test import errors
+from convex_test._guards import checked_arity
 from convex_test.values.types import UNDEFINED, Int64, convert, copy_value
 
 __all__ = ["DEFAULT_ISSUER", "Auth", "build_identity"]
@@ -112,6 +113,7 @@ def build_identity(identity: Mapping[str, Any] | None = None, /, **claims: Any) 
     return result
 
 
+@checked_arity("ctx.auth")
 class Auth:
     """``ctx.auth``: the identity of the current call, or none."""
 

@@ -186,7 +186,12 @@ def _locate(modules: Any) -> tuple[Path, str | None]:
             f"name or a package, got {_describe(modules)}."
         )
     path = Path(modules)
-    if path.is_dir():
+    try:
+        # "" would silently mean the working directory: never what a caller meant.
+        is_dir = modules != "" and path.is_dir()
+    except OSError:  # e.g. a name longer than the OS allows
+        is_dir = False
+    if is_dir:
         root = path.resolve()
         return root, _importable_name(root)
     if _is_dotted_name(modules):
@@ -200,7 +205,7 @@ def _locate(modules: Any) -> tuple[Path, str | None]:
         else:
             return _package_root(package), package.__name__
     raise errors.ConvexTestError(
-        errors.MODULES_NOT_FOUND.format(modules=modules, path=path.absolute())
+        errors.MODULES_NOT_FOUND.format(modules=modules, path=path.absolute() if modules else '""')
     )
 
 

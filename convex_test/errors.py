@@ -46,7 +46,11 @@ def _convex_error_message(data: Any) -> str:
 
         return json.dumps(to_json_compatible(data), separators=(",", ":"), ensure_ascii=False)
     except Exception:
-        return repr(data)
+        # Not a Convex value (the runner reports that); repr() itself may fail too
+        # (huge ints, deep nesting, a raising __repr__).
+        from convex_test.values.display import safe_repr
+
+        return safe_repr(data)
 
 
 class ConvexTestError(Exception):
@@ -126,7 +130,7 @@ INT_OUT_OF_FLOAT_RANGE = (
 )
 INT64_OUT_OF_RANGE = "Int64 value {value} does not fit in a signed 64-bit integer."
 INT64_NOT_INT = "Int64 requires an int, got {value!r}."
-FIELD_STARTS_WITH_DOLLAR = "Field name {name} starts with '$', which is reserved{path}."
+FIELD_STARTS_WITH_DOLLAR = "Field name {name} starts with a '$', which is reserved{path}."
 FIELD_NOT_ASCII = (
     "Field name {name} has invalid character {char!r}: Field names can only contain "
     "non-control ASCII characters{path}."
@@ -523,6 +527,7 @@ SEARCH_FIELD_NOT_STRING = (
 
 # --- storage (convex_test/storage/) and HTTP actions end to end (helper "http") ---
 STORAGE_ID_NOT_FOUND = "storage id {storage_id} not found"
+STORAGE_ARGUMENT = "Invalid argument `storageId` for `{method}`: "
 STORAGE_INVALID_ID = (
     "Invalid storage ID: \"{storage_id}\". Storage ID should be an Id of '_storage' table, "
     "or a UUID string."
@@ -806,4 +811,21 @@ CRON_NONE_DEFINED = " No cron jobs are defined (crons.py with `crons = cron_jobs
 # --- search end to end (convex_test/search/action.py, helper "search-e2e") ---
 VECTOR_SEARCH_UNKNOWN_OPTION = (
     "Unknown vector search option `{key}`: the query takes `vector`, `limit` and `filter`.{hint}"
+)
+
+# --- bad-input QA (convex_test/_guards.py and its callers, helper "bad-input") ---
+WRONG_ARGUMENTS = "{method}{signature} was called with the wrong arguments: {reason}"
+CALLBACK_NOT_CALLABLE = "{what} must be a function like {example}, got {value}"
+CALLBACK_BAD_SIGNATURE = "{what} {function} cannot be called as {form}: {reason}"
+RANGE_FN_NOT_CALLABLE_WHAT = "Arg 2 `indexRange` to `withIndex`"
+RANGE_FN_EXAMPLE = '`lambda q: q.eq("field", value)`'
+SCHEMA_NOT_DEFINITION = (
+    "schema must be a schema built with define_schema({{...}}) (or None for no schema), got {value}"
+)
+SCHEMA_VALIDATION_NOT_BOOL = "schema_validation must be True or False, got {value}"
+STRATEGY_TABLE_NOT_STR = "documents() takes a table name string, got {value}"
+
+# --- convex-test parity (convex_test/engine/context.py, helper "parity") ---
+CTX_META_UNSUPPORTED = (
+    "ctx.meta (getFunctionMetadata, getTransactionMetrics, ...) is not supported by convex_test."
 )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, overload
 
 from convex_test import errors
+from convex_test._guards import checked_arity, checked_call
 
 if TYPE_CHECKING:
     from convex_test.schema.validators import Validator
@@ -285,6 +286,7 @@ def _returns_validator(spec: Any) -> Validator | None:
     raise errors.SchemaDefinitionError(errors.RETURNS_NOT_VALIDATOR.format(value=_describe(spec)))
 
 
+@checked_arity("", call=lambda decorator: decorator._name)
 class _FunctionDecorator:
     """``query``, ``mutation``, ...: a bare decorator, a decorator factory or a function.
 
@@ -779,7 +781,7 @@ class ComponentUse:
         return self.modules
 
 
-class AppDefinition:
+class AppDefinition:  # not @checked_arity: use() reads its caller's frame
     """What ``define_app()`` returns: the components an app (or component) mounts."""
 
     def __init__(self) -> None:
@@ -806,6 +808,7 @@ class AppDefinition:
         return f"<AppDefinition components={list(self._uses)}>"
 
 
+@checked_call("define_app")
 def define_app() -> AppDefinition:
     """Start a ``convex_config.py``: ``app = define_app(); app.use("counter", modules=...)``."""
     return AppDefinition()

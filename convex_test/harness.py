@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from convex_test._guards import checked_call
 from convex_test.engine.backend import Backend
 from convex_test.engine.execution import CallRecord
+from convex_test.values.display import safe_repr
 
 if TYPE_CHECKING:
     import httpx
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ConvexTest", "convex_test"]
 
 
+@checked_call("convex_test")
 def convex_test(
     schema: Any = None,
     modules: Any = None,
@@ -45,7 +48,7 @@ def convex_test(
     return ConvexTest(backend)
 
 
-class ConvexTest:
+class ConvexTest:  # not @checked_arity: that would cost ~0.15 us per t call
     """The test harness for one backend.  Tests are admin: internal functions are callable."""
 
     def __init__(self, backend: Backend, identity: dict[str, Any] | None = None) -> None:
@@ -98,7 +101,7 @@ class ConvexTest:
     ) -> Any:
         __tracebackhide__ = True
         backend = self._backend
-        if component:
+        if not isinstance(component, str) or component:
             backend.namespace(component)  # "Component "x" is not registered. ..."
         if not backend.capture_output:
             return backend.runner.call(
@@ -123,7 +126,7 @@ class ConvexTest:
                     inline_kind=inline_kind,
                 )
             except BaseException as exc:
-                record.outcome = f"raised {type(exc).__name__}: {exc}"
+                record.outcome = _outcome(exc)
                 raise
             finally:
                 record.duration_ms = (time.perf_counter() - started) * 1000
@@ -223,7 +226,8 @@ class ConvexTest:
         __tracebackhide__ = True
         scheduler = self._backend.scheduler
         self._scheduler_call(
-            f"advance_time({delta!r})", lambda: scheduler.advance_time(delta, max_iterations)
+            f"advance_time({safe_repr(delta)})",
+            lambda: scheduler.advance_time(delta, max_iterations),
         )
 
     def set_time(self, when: float | datetime) -> None:
@@ -257,7 +261,7 @@ class ConvexTest:
         __tracebackhide__ = True
         scheduler = self._backend.scheduler
         self._scheduler_call(
-            f"finish_all_scheduled_functions(max_iterations={max_iterations!r})",
+            f"finish_all_scheduled_functions(max_iterations={safe_repr(max_iterations)})",
             lambda: scheduler.finish_all(max_iterations),
         )
 
@@ -270,7 +274,7 @@ class ConvexTest:
         __tracebackhide__ = True
         scheduler = self._backend.scheduler
         return self._scheduler_call(
-            f"run_cron({name!r})", lambda: scheduler.run_cron(name, component)
+            f"run_cron({safe_repr(name)})", lambda: scheduler.run_cron(name, component)
         )
 
     def _scheduler_call(self, label: str, fn: Callable[[], Any]) -> Any:
@@ -285,7 +289,7 @@ class ConvexTest:
             try:
                 result = fn()
             except BaseException as exc:
-                record.outcome = f"raised {type(exc).__name__}: {exc}"
+                record.outcome = _outcome(exc)
                 raise
             finally:
                 record.duration_ms = (time.perf_counter() - started) * 1000
@@ -295,6 +299,14 @@ class ConvexTest:
     def __repr__(self) -> str:
         who = f" as {self._identity.get('tokenIdentifier')}" if self._identity else ""
         return f"<ConvexTest{who}>"
+
+
+def _outcome(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # an exception type whose __str__ fails must not mask it
+        text = "<unprintable>"
+    return f"raised {type(exc).__name__}: {text}"
 
 
 def _plain_args(args: Any) -> Any:

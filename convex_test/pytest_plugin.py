@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from convex_test.errors import ConvexTestError
+from convex_test.values.display import safe_repr
 
 _BACKEND_KEY = pytest.StashKey[Any]()
 _UNSET: Any = object()
@@ -118,7 +119,7 @@ def format_calls(calls: list[Any]) -> str:
     """The failure-report section: one block per top-level call with its output."""
     lines: list[str] = []
     for index, record in enumerate(calls, 1):
-        args = "" if record.args is None else f" {record.args!r}"
+        args = "" if record.args is None else f" {safe_repr(record.args, 300)}"
         if len(args) > 300:
             args = args[:297] + "..."
         lines.append(

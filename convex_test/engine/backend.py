@@ -30,8 +30,10 @@ from convex_test.functions import (
 )
 from convex_test.scheduler.clock import Clock
 from convex_test.scheduler.jobs import CtxScheduler, Scheduler
+from convex_test.schema.definition import SchemaDefinition
 from convex_test.search.action import vector_search_for
 from convex_test.storage import Files, storage_for
+from convex_test.values.display import safe_repr
 
 
 @dataclass(slots=True)
@@ -54,10 +56,7 @@ class Backend:
         start_time: float | datetime | None = None,
         capture_output: bool = False,
     ) -> None:
-        if isinstance(start_time, datetime):
-            start_ms: float | None = start_time.timestamp() * 1000
-        else:
-            start_ms = None if start_time is None else float(start_time)
+        start_ms = _start_ms(start_time)
         self.clock = Clock(start_ms)
         self.store = Store(self.clock)
         # File storage of every namespace; also the site's upload/file URL endpoints.
@@ -79,6 +78,10 @@ class Backend:
 
     # ------------------------------------------------------------------ namespaces
     def _mount(self, path: str, schema: Any, loaded: LoadedApp | None) -> Namespace:
+        if schema is not None and not isinstance(schema, SchemaDefinition):
+            raise errors.SchemaDefinitionError(
+                errors.SCHEMA_NOT_DEFINITION.format(value=safe_repr(schema))
+            )
         self.store.add_namespace(path, schema)
         registry = loaded.registry if loaded is not None else FunctionRegistry()
         namespace = Namespace(path, registry, loaded)
@@ -91,9 +94,10 @@ class Backend:
         try:
             return self.namespaces[path]
         except (KeyError, TypeError):
+            name = path if isinstance(path, str) else safe_repr(path)
             raise errors.ConvexTestError(
-                errors.COMPONENT_NOT_REGISTERED.format(name=path)
-                + errors.did_you_mean(str(path), [p for p in self.namespaces if p])
+                errors.COMPONENT_NOT_REGISTERED.format(name=name)
+                + errors.did_you_mean(name, [p for p in self.namespaces if p])
             ) from None
 
     def register_component(self, path: str, *, modules: Any, schema: Any = None) -> Namespace:
@@ -149,7 +153,7 @@ class Backend:
         elif not isinstance(target, (str, FunctionReference)):
             if callable(target) and inline_ok:
                 return None, namespace, "<inline>"
-            raise errors.ConvexTestError(errors.INLINE_NOT_CALLABLE.format(value=repr(target)))
+            raise errors.ConvexTestError(errors.INLINE_NOT_CALLABLE.format(value=safe_repr(target)))
         registries: Mapping[str, FunctionRegistry] = self.registries
         via_components = nested and reference_scope(target) == "components"
         if via_components:
@@ -194,6 +198,16 @@ class Backend:
 
     def after_commit(self, namespace: str) -> None:
         """Hook run after a top-level mutation commits (nothing to do yet)."""
+
+
+def _start_ms(start_time: Any) -> Any:
+    """``start_time`` in ms; anything else is left for the clock to reject."""
+    if isinstance(start_time, datetime):
+        try:
+            return start_time.timestamp() * 1000
+        except (ValueError, OverflowError, OSError):
+            pass  # outside the platform's range: Clock reports it
+    return start_time
 
 
 def _join(base: str, child: str) -> str:

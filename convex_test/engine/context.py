@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convex_test import errors
+from convex_test._guards import checked_arity
 
 if TYPE_CHECKING:
     from convex_test.engine.execution import Frame
@@ -33,6 +34,7 @@ _KIND_TITLE = {
 }
 
 
+@checked_arity("ctx")
 class _BaseCtx:
     """Shared behaviour: ``auth``, ``run_query`` and clear errors for missing members."""
 
@@ -40,6 +42,9 @@ class _BaseCtx:
     auth: Any
 
     def __getattr__(self, name: str) -> Any:
+        if name == "meta":
+            # Convex has it; the mock does not (SPEC §13: unsupported -> NotImplementedError).
+            raise NotImplementedError(errors.CTX_META_UNSUPPORTED)
         if name in _HINTS:
             kind = _KIND_TITLE.get(self._frame.kind, self._frame.kind)
             raise errors.ConvexTestError(
@@ -72,6 +77,7 @@ class _BaseCtx:
         return f"<{type(self).__name__} of {self._frame.path}>"
 
 
+@checked_arity("ctx")
 class QueryCtx(_BaseCtx):
     """``ctx`` of a query: read-only database, auth, storage reader, ``run_query``."""
 
@@ -83,6 +89,7 @@ class QueryCtx(_BaseCtx):
             self.storage = storage
 
 
+@checked_arity("ctx")
 class MutationCtx(_BaseCtx):
     """``ctx`` of a mutation: database writer, auth, storage, scheduler, nested calls."""
 
@@ -100,6 +107,7 @@ class MutationCtx(_BaseCtx):
         return self._frame.runner.call_nested(self._frame, ref, args, "mutation")
 
 
+@checked_arity("ctx")
 class ActionCtx(_BaseCtx):
     """``ctx`` of an action or HTTP action: no ``db``; each ``run_*`` is its own transaction."""
 

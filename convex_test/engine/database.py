@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from convex_test import errors
+from convex_test._guards import checked_arity
 from convex_test.engine.query import QueryInitializer
 from convex_test.engine.store import copy_doc
 from convex_test.values.display import display_value
@@ -66,6 +67,7 @@ def _check_query_table(table: Any, system: bool) -> str:
     return table
 
 
+@checked_arity("ctx.db")
 class DatabaseReader:
     """``ctx.db`` in a query: ``get``, ``query``, ``normalize_id``, ``system``, ``table``."""
 
@@ -121,6 +123,7 @@ class DatabaseReader:
         return f"<{type(self).__name__} namespace={self.namespace.path!r}>"
 
 
+@checked_arity("ctx.db")
 class DatabaseWriter(DatabaseReader):
     """``ctx.db`` in a mutation: the reader plus ``insert``, ``patch``, ``replace``, ``delete``."""
 
@@ -175,6 +178,7 @@ def _split_write_args(args: tuple[Any, ...], method: str) -> tuple[str | None, A
     )
 
 
+@checked_arity("ctx.db.system")
 class SystemReader:
     """``ctx.db.system``: read ``_storage`` and ``_scheduled_functions``."""
 
@@ -210,6 +214,7 @@ class SystemReader:
         return f"<SystemReader namespace={self._reader.namespace.path!r}>"
 
 
+@checked_arity("ctx.db.table(name)")
 class TableReader:
     """``ctx.db.table(name)``: ``get(id)`` and ``query()`` for one table."""
 
@@ -234,6 +239,7 @@ class TableReader:
         return f"<TableReader {self._name}>"
 
 
+@checked_arity("ctx.db.table(name)")
 class TableWriter(TableReader):
     """``ctx.db.table(name)`` in a mutation: also ``insert``, ``patch``, ``replace``, ``delete``."""
 

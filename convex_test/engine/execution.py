@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from convex_test import errors
+from convex_test._guards import call_callback
 from convex_test.engine.transaction import TransactionLimits
 from convex_test.engine.transaction import fast_convert as convert
 
@@ -74,6 +75,11 @@ class Runner:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        # Held while a transaction of this backend is open, so that tests calling `t`
+        # from several threads (or actions running mutations from worker threads) get
+        # serializable transactions, as Convex guarantees, instead of lost updates.
+        # Re-entrant: a handler may call `t` again on its own thread.
+        self._txn_lock = threading.RLock()
 
     # ------------------------------------------------------------------ entry points
     def call(
@@ -145,20 +151,19 @@ class Runner:
                 else self._prepare_args(args, args_validator, namespace)
             )
 
-        store = backend.store
         parent_txn = parent.txn if parent is not None else None
         savepoint: int | None = None
         if kind == "query":
             if parent_txn is not None and parent.kind in ("query", "mutation"):  # type: ignore[union-attr]
                 txn = parent_txn
             else:
-                txn = store.begin(read_only=True)
+                txn = self._begin(read_only=True)
         elif kind == "mutation":
             if parent_txn is not None and parent.kind == "mutation":  # type: ignore[union-attr]
                 txn = parent_txn
                 savepoint = txn.savepoint()
             else:
-                txn = store.begin(read_only=False)
+                txn = self._begin(read_only=False)
                 if inline_kind == "run":
                     # t.run seeds and inspects data: no per-transaction limits.
                     txn.limits = _NO_LIMITS
@@ -166,38 +171,53 @@ class Runner:
             txn = None
         owns_txn = txn is not None and txn is not parent_txn
 
-        frame = Frame(self, kind, namespace, identity, txn, depth, path, inline_kind == "run")
-        ctx = backend.make_ctx(frame)
         try:
-            with backend.clock.pinned():
-                result = (
-                    handler(ctx, call_args)
-                    if fdef is not None and fdef.accepts_args
-                    else handler(ctx)
-                )
-                if inspect.isawaitable(result):
-                    result = _drive(result)
-            if kind == "http_action":
-                pass  # an httpx.Response, which the HTTP transport checks and serves
-            elif fdef is None:
-                result = _convert_result(result, path)
-            else:
-                result = self._prepare_result(result, returns_validator, namespace, path)
-        except BaseException as exc:
-            if txn is not None:
-                if owns_txn:
+            frame = Frame(self, kind, namespace, identity, txn, depth, path, inline_kind == "run")
+            ctx = backend.make_ctx(frame)
+            try:
+                with backend.clock.pinned():
+                    if fdef is None:
+                        # An inline fn(ctx) that cannot take ctx is the caller's mistake.
+                        result = call_callback(
+                            handler, ctx, what="The inline function", form="fn(ctx)"
+                        )
+                    else:
+                        result = handler(ctx, call_args) if fdef.accepts_args else handler(ctx)
+                    if inspect.isawaitable(result):
+                        result = _drive(result)
+                if kind == "http_action":
+                    pass  # an httpx.Response, which the HTTP transport checks and serves
+                elif fdef is None:
+                    result = _convert_result(result, path)
+                else:
+                    result = self._prepare_result(result, returns_validator, namespace, path)
+            except BaseException as exc:
+                if txn is not None:
+                    if owns_txn:
+                        txn.rollback()
+                    elif savepoint is not None:
+                        txn.rollback_to(savepoint)
+                _decorate(exc, path)
+                raise
+            if owns_txn:
+                if kind == "mutation":
+                    txn.commit()
+                    backend.after_commit(namespace)
+                else:
                     txn.rollback()
-                elif savepoint is not None:
-                    txn.rollback_to(savepoint)
-            _decorate(exc, path)
+            return result
+        finally:
+            if owns_txn:
+                self._txn_lock.release()
+
+    def _begin(self, *, read_only: bool) -> Any:
+        """Open a top-level transaction, holding the backend's transaction lock."""
+        self._txn_lock.acquire()
+        try:
+            return self.backend.store.begin(read_only=read_only)
+        except BaseException:
+            self._txn_lock.release()
             raise
-        if owns_txn:
-            if kind == "mutation":
-                txn.commit()
-                backend.after_commit(namespace)
-            else:
-                txn.rollback()
-        return result
 
     def _prepare_args(self, args: Any, validator: Any, namespace: str) -> Any:
         if args is None:

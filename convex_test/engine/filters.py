@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Final, NoReturn
 
 from convex_test import errors
+from convex_test._guards import call_callback, checked_arity
 from convex_test.engine.store import field_getter
 from convex_test.values.display import display_value
 from convex_test.values.order import sort_key
@@ -307,6 +308,7 @@ def _not(value: Any) -> Expression:
     return Expression(negation, f"not({operand._fp})")
 
 
+@checked_arity("q")
 class FilterBuilder:
     """The ``q`` passed to ``.filter(lambda q: ...)``.
 
@@ -393,7 +395,9 @@ def compile_filter(predicate: Any) -> tuple[Callable[[dict[str, Any]], bool], st
     """Run ``predicate(q)`` and return ``(doc -> bool, fingerprint)``."""
     if not callable(predicate):
         raise errors.ConvexTestError(errors.FILTER_PREDICATE.format(value=display_value(predicate)))
-    expr = _operand(predicate(filter_builder))
+    expr = _operand(
+        call_callback(predicate, filter_builder, what="The filter predicate", form="predicate(q)")
+    )
     fn = expr._eval
     fp = expr._fp
 

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Final
 from convex_test import errors
 from convex_test.engine.store import copy_doc
 from convex_test.engine.transaction import TransactionLimitError
-from convex_test.values.types import UNDEFINED
+from convex_test.values.display import safe_repr
+from convex_test.values.types import UNDEFINED, int_text
 
 if TYPE_CHECKING:
     from convex_test.engine.query import Plan, Source
@@ -68,8 +69,10 @@ def _bad_arg(reason: str) -> errors.ConvexTestError:
     return errors.ConvexTestError(errors.PAGINATE_BAD_ARG.format(reason=reason))
 
 
-def _js_text(value: Any) -> str:
+def _js_text(value: Any, _depth: int = 0) -> str:
     """How a JS template literal shows a value (``${x}``)."""
+    if _depth > 64:
+        return ""  # JS prints a cyclic array's repeat as ""; deeper nesting is noise
     if value is UNDEFINED:
         return "undefined"
     if value is None:
@@ -78,10 +81,12 @@ def _js_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, (int, float, str)):
+    if isinstance(value, int):
+        return int_text(value)
+    if isinstance(value, (float, str)):
         return str(value)
     if isinstance(value, (list, tuple)):
-        return ",".join(_js_text(v) for v in value)
+        return ",".join(_js_text(v, _depth + 1) for v in value)
     return "[object Object]"
 
 
@@ -93,33 +98,40 @@ def _count_option(opts: dict[str, Any], name: str) -> int | None:
     value = opts.get(name)
     if value is None or value is UNDEFINED:
         return None
-    if not _number(value) or value != value or value < 0 or not float(value).is_integer():
-        raise _bad_arg(f"`{name}` must be a non-negative integer, got {value!r}")
+    if not _number(value) or value != value or value < 0 or not _is_integer(value):
+        raise _bad_arg(f"`{name}` must be a non-negative integer, got {safe_repr(value)}")
     return int(value)
+
+
+def _is_integer(value: int | float) -> bool:
+    # float(10**400) overflows: every int is an integer, a float must be integral.
+    return isinstance(value, int) or float(value).is_integer()
 
 
 def check_options(opts: Any) -> PaginationOptions:
     """Validate ``paginate`` options with the client's and the backend's errors."""
     if not isinstance(opts, dict):
-        raise errors.ConvexTestError(errors.PAGINATE_OPTIONS.format(value=repr(opts)))
+        raise errors.ConvexTestError(errors.PAGINATE_OPTIONS.format(value=safe_repr(opts)))
     num_items = opts.get("numItems", UNDEFINED)
     if not _number(num_items) or num_items < 0:
         shown = _js_text(num_items)
         raise errors.ConvexTestError(errors.PAGINATE_NUM_ITEMS.format(value=shown))
-    if num_items != num_items or not float(num_items).is_integer():
-        raise _bad_arg(f"`numItems` must be an integer, got {num_items!r}")
+    if num_items != num_items or not _is_integer(num_items):
+        raise _bad_arg(f"`numItems` must be an integer, got {safe_repr(num_items)}")
     page_size = int(num_items)
     if page_size == 0:
         raise errors.ConvexTestError(errors.PAGINATE_ZERO_ITEMS)
     if page_size > MAX_PAGE_SIZE:
-        raise errors.ConvexTestError(errors.PAGINATE_TOO_MANY_ITEMS.format(count=page_size))
+        raise errors.ConvexTestError(
+            errors.PAGINATE_TOO_MANY_ITEMS.format(count=int_text(page_size))
+        )
     cursor = opts.get("cursor", UNDEFINED)
     if cursor is UNDEFINED:
         raise _bad_arg("missing `cursor` (use None for the first page)")
     end_cursor = opts.get("endCursor")
     for name, value in (("cursor", cursor), ("endCursor", end_cursor)):
         if value is not None and value is not UNDEFINED and not isinstance(value, str):
-            raise _bad_arg(f"`{name}` must be a string or None, got {value!r}")
+            raise _bad_arg(f"`{name}` must be a string or None, got {safe_repr(value)}")
     max_rows = _count_option(opts, "maximumRowsRead")
     max_bytes = _count_option(opts, "maximumBytesRead")
     if max_rows == 0 or max_bytes == 0:
@@ -178,7 +190,15 @@ def decode_cursor(cursor: str) -> tuple[str, list[Any] | None]:
         if not isinstance(position, list):
             raise ValueError("bad position")
         return fingerprint, [_value_from_json(v) for v in position]
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError, errors.ConvexTestError):
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        RecursionError,  # JSON nested deeper than the parser's recursion limit
+        binascii.Error,
+        UnicodeError,
+        errors.ConvexTestError,
+    ):
         raise errors.InvalidCursorError(errors.CURSOR_PARSE) from None
 
 

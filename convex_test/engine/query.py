@@ -15,11 +15,13 @@ they reject still count as read.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
 from convex_test import errors
+from convex_test._guards import call_callback, checked_arity
 from convex_test.engine.filters import compile_filter
 from convex_test.engine.store import BY_CREATION_TIME, MAX_KEY, DbIndex, Table, copy_doc, split_path
 from convex_test.values.display import display_value
@@ -70,6 +72,7 @@ def _range_value(value: Any) -> Any:
     return UNDEFINED if value is UNDEFINED else convert(value)
 
 
+@checked_arity("q")
 class IndexRangeBuilder:
     """The ``q`` of ``.with_index(name, lambda q: q.eq(...).gt(...))``.
 
@@ -117,10 +120,13 @@ class IndexRangeBuilder:
         self._consume()
         return self._exprs
 
+    _export = export  # unchecked, for the engine (see Query._collect)
+
     def __repr__(self) -> str:
         return f"IndexRangeBuilder({list(self._exprs)!r})"
 
 
+@checked_arity("q")
 class SearchFilterBuilder:
     """The ``q`` of ``.with_search_index(name, lambda q: q.search(f, text).eq(g, v))``."""
 
@@ -162,6 +168,8 @@ class SearchFilterBuilder:
         """The recorded filters (consumes the builder)."""
         self._consume()
         return self._filters
+
+    _export = export  # unchecked, for the engine (see Query._collect)
 
     def __repr__(self) -> str:
         return f"SearchFilterBuilder({list(self._filters)!r})"
@@ -670,6 +678,9 @@ def _check_order(order: Any) -> str:
     return str(order)
 
 
+_MAX_COUNT: Final = sys.maxsize
+
+
 def _check_take(n: Any) -> int:
     if (
         isinstance(n, bool)
@@ -678,9 +689,11 @@ def _check_take(n: Any) -> int:
         or n < 0
     ):
         raise errors.ConvexTestError(errors.QUERY_TAKE)
-    return int(n)
+    # A count beyond any possible result is "all of them" (islice wants <= sys.maxsize).
+    return min(int(n), _MAX_COUNT)
 
 
+@checked_arity("query")
 class Query:
     """A query being built or run (``ctx.db.query(t).with_index(...)...``).
 
@@ -760,17 +773,17 @@ class Query:
 
     def take(self, n: int) -> list[dict[str, Any]]:
         """The first ``n`` results."""
-        return self.limit(n).collect()
+        return self._limit(n)._collect()
 
     def first(self) -> dict[str, Any] | None:
         """The first result, or ``None``."""
-        docs = self.take(1)
+        docs = self._take(1)
         return docs[0] if docs else None
 
     def unique(self) -> dict[str, Any] | None:
         """The single result, ``None`` if there is none; more than one raises."""
         table = self._plan.table_name
-        docs = self.take(2)
+        docs = self._take(2)
         if not docs:
             return None
         if len(docs) == 2:
@@ -787,6 +800,17 @@ class Query:
         plan = self._take_plan()
         return paginate_plan(plan, options)
 
+    # Unchecked twins for chaining inside the engine (@checked_arity wraps public names
+    # only, and each wrapper costs ~0.1 us).
+    _order = order
+    _filter = filter
+    _limit = limit
+    _collect = collect
+    _take = take
+    _first = first
+    _unique = unique
+    _paginate = paginate
+
     def __repr__(self) -> str:
         plan = self._plan
         source = (
@@ -797,6 +821,7 @@ class Query:
         return f"<Query {plan.table_name} ({source})>"
 
 
+@checked_arity("ctx.db.query(table)")
 class QueryInitializer:
     """``ctx.db.query(table)``: pick a source, or use it directly as a full table scan."""
 
@@ -825,14 +850,24 @@ class QueryInitializer:
             )
         builder = IndexRangeBuilder()
         if range_fn is not None:
-            builder = range_fn(builder)
+            if not callable(range_fn):
+                raise errors.ConvexTestError(
+                    errors.CALLBACK_NOT_CALLABLE.format(
+                        what=errors.RANGE_FN_NOT_CALLABLE_WHAT,
+                        example=errors.RANGE_FN_EXAMPLE,
+                        value=display_value(range_fn),
+                    )
+                )
+            builder = call_callback(
+                range_fn, builder, what="The index range function", form="range_fn(q)"
+            )
             if not isinstance(builder, IndexRangeBuilder):
                 raise errors.ConvexTestError(
                     errors.RANGE_FN_RESULT.format(value=display_value(builder))
                 )
         plan = self._plan()
         plan.index_name = index_name
-        plan.range = builder.export()
+        plan.range = builder._export()
         return Query(plan)
 
     def with_search_index(
@@ -851,14 +886,16 @@ class QueryInitializer:
             )
         if search_fn is None or not callable(search_fn):
             raise errors.ConvexTestError(errors.SEARCH_FN_MISSING)
-        builder = search_fn(SearchFilterBuilder())
+        builder = call_callback(
+            search_fn, SearchFilterBuilder(), what="The search filter function", form="search_fn(q)"
+        )
         if not isinstance(builder, SearchFilterBuilder):
             raise errors.ConvexTestError(
                 errors.SEARCH_FN_RESULT.format(value=display_value(builder))
             )
         plan = self._plan()
         plan.index_name = index_name
-        plan.search = builder.export()
+        plan.search = builder._export()
         return Query(plan)
 
     def full_table_scan(self) -> Query:
@@ -867,35 +904,35 @@ class QueryInitializer:
 
     def order(self, order: str) -> Query:
         """``full_table_scan().order(order)``."""
-        return self.full_table_scan().order(order)
+        return Query(self._plan())._order(order)
 
     def filter(self, predicate: Callable[[Any], Any]) -> Query:
         """``full_table_scan().filter(predicate)``."""
-        return self.full_table_scan().filter(predicate)
+        return Query(self._plan())._filter(predicate)
 
     def limit(self, n: int) -> Query:
         """``full_table_scan().limit(n)``."""
-        return self.full_table_scan().limit(n)
+        return Query(self._plan())._limit(n)
 
     def collect(self) -> list[dict[str, Any]]:
         """Every document of the table."""
-        return self.full_table_scan().collect()
+        return Query(self._plan())._collect()
 
     def take(self, n: int) -> list[dict[str, Any]]:
         """The first ``n`` documents."""
-        return self.full_table_scan().take(n)
+        return Query(self._plan())._take(n)
 
     def first(self) -> dict[str, Any] | None:
         """The oldest document, or ``None``."""
-        return self.full_table_scan().first()
+        return Query(self._plan())._first()
 
     def unique(self) -> dict[str, Any] | None:
         """The table's only document (more than one raises)."""
-        return self.full_table_scan().unique()
+        return Query(self._plan())._unique()
 
     def paginate(self, opts: Any) -> dict[str, Any]:
         """A page of the full table scan."""
-        return self.full_table_scan().paginate(opts)
+        return Query(self._plan())._paginate(opts)
 
     def count(self) -> int:
         """The number of documents in the table."""
@@ -905,7 +942,7 @@ class QueryInitializer:
         return 0 if table is None else len(table.docs)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.full_table_scan())
+        return iter(Query(self._plan()))
 
     def __repr__(self) -> str:
         return f"<QueryInitializer {self._table}>"

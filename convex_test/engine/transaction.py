@@ -485,7 +485,7 @@ class Transaction:
             raise errors.ConvexTestError(errors.DB_UPDATE_NONEXISTENT.format(id=doc_id))
         changes: list[tuple[str, Any]] = []
         for key, item in value.items():
-            check_field_name(key)
+            key = check_field_name(key)
             if item is UNDEFINED:
                 changes.append((key, UNDEFINED))
             else:
@@ -635,7 +635,9 @@ class _Slow(Exception):
 
 
 def _fast_key(key: Any) -> None:
-    if key in _GOOD_KEYS:
+    # The type check comes first: an object hashing and comparing equal to a known key
+    # must not pass for it.
+    if type(key) is str and key in _GOOD_KEYS:
         return
     if (
         type(key) is not str
@@ -724,7 +726,7 @@ def _convert_body(value: dict[str, Any]) -> tuple[dict[str, Any], int]:
         nesting = 0
         good = _GOOD_KEYS
         for k, v in value.items():
-            if k not in good:
+            if type(k) is not str or k not in good:
                 _fast_key(k)
             cls = type(v)
             if cls is str:

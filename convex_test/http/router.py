@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from convex_test import errors
+from convex_test._guards import checked_arity
 from convex_test.errors import ConvexTestError
+from convex_test.values.display import safe_repr, shown
 
 __all__ = ["ROUTABLE_HTTP_METHODS", "HttpRouter"]
 
@@ -20,6 +22,7 @@ _ROUTABLE = frozenset(ROUTABLE_HTTP_METHODS)
 _RESERVED = "/.files"
 
 
+@checked_arity("http")
 class HttpRouter:
     """The routes of a deployment's HTTP actions.
 
@@ -53,8 +56,12 @@ class HttpRouter:
         if method is None or method == "":
             raise ConvexTestError(errors.ROUTE_REQUIRES_METHOD)
         normalized = method.upper() if isinstance(method, str) else method
-        if normalized not in _ROUTABLE:
-            raise ConvexTestError(errors.ROUTE_METHOD_NOT_ALLOWED.format(method=normalized))
+        if not isinstance(normalized, str) or normalized not in _ROUTABLE:
+            raise ConvexTestError(
+                errors.ROUTE_METHOD_NOT_ALLOWED.format(
+                    method=normalized if isinstance(normalized, str) else safe_repr(normalized)
+                )
+            )
         if path is not None and path_prefix is not None:
             raise ConvexTestError(errors.ROUTE_PATH_AND_PREFIX)
         if path is not None:
@@ -68,7 +75,7 @@ class HttpRouter:
 
     def _add_exact(self, path: object, method: str) -> None:
         if not isinstance(path, str):
-            raise ConvexTestError(errors.ROUTE_NOT_STRING.format(field="path", value=path))
+            raise ConvexTestError(errors.ROUTE_NOT_STRING.format(field="path", value=shown(path)))
         if not path.startswith("/"):
             raise ConvexTestError(errors.ROUTE_PATH_NO_SLASH.format(path=path))
         if path == _RESERVED or path.startswith(_RESERVED + "/"):
@@ -78,7 +85,9 @@ class HttpRouter:
 
     def _add_prefix(self, prefix: object, method: str) -> None:
         if not isinstance(prefix, str):
-            raise ConvexTestError(errors.ROUTE_NOT_STRING.format(field="path_prefix", value=prefix))
+            raise ConvexTestError(
+                errors.ROUTE_NOT_STRING.format(field="path_prefix", value=shown(prefix))
+            )
         if not prefix.startswith("/"):
             raise ConvexTestError(errors.ROUTE_PREFIX_NO_SLASH.format(prefix=prefix))
         if not prefix.endswith("/"):

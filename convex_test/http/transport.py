@@ -22,6 +22,7 @@ from convex_test import errors
 from convex_test.errors import ConvexError, ConvexTestError
 from convex_test.http import DEFAULT_SITE_URL
 from convex_test.http.router import HttpRouter
+from convex_test.values.display import shown
 
 if TYPE_CHECKING:
     from httpx._types import HeaderTypes, QueryParamTypes, RequestContent
@@ -120,7 +121,7 @@ def build_request(
     """
     site = _site(site_url)
     if not isinstance(method, str) or not method:
-        raise ConvexTestError(errors.HTTP_FETCH_BAD_METHOD.format(method=method))
+        raise ConvexTestError(errors.HTTP_FETCH_BAD_METHOD.format(method=shown(method)))
     if content is not None and json is not None:
         raise ConvexTestError(errors.HTTP_FETCH_CONTENT_AND_JSON)
     url = _resolve(path_or_url, site)
@@ -128,16 +129,28 @@ def build_request(
         if params is not None:
             # Merged by hand: httpx.Request(params=...) would drop the URL's own query.
             url = url.copy_merge_params(params)
-        return httpx.Request(method.upper(), url, headers=headers, content=content, json=json)
-    except (TypeError, ValueError, httpx.InvalidURL) as exc:
-        # e.g. a json= value that is not JSON-serialisable, or a header that is not a str.
-        raise ConvexTestError(errors.HTTP_FETCH_BAD_REQUEST.format(reason=exc)) from exc
+        request = httpx.Request(method.upper(), url, headers=headers, content=content, json=json)
+        # Read the body now: an iterable of non-bytes content fails here, not mid-dispatch.
+        request.read()
+        return request
+    except Exception as exc:
+        # Anything httpx refuses: a json= value that is not JSON-serialisable (or cyclic),
+        # a header or params that are not str mappings, content that is not bytes...
+        raise ConvexTestError(errors.HTTP_FETCH_BAD_REQUEST.format(reason=_reason(exc))) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:
+        text = ""
+    return text or type(exc).__name__
 
 
 def _resolve(path_or_url: object, site: httpx.URL) -> httpx.URL:
     text = str(path_or_url) if isinstance(path_or_url, httpx.URL) else path_or_url
     bad = ConvexTestError(
-        errors.HTTP_FETCH_BAD_PATH.format(site=_site_text(site), path=path_or_url)
+        errors.HTTP_FETCH_BAD_PATH.format(site=_site_text(site), path=shown(path_or_url))
     )
     if not isinstance(text, str):
         raise bad
@@ -146,7 +159,7 @@ def _resolve(path_or_url: object, site: httpx.URL) -> httpx.URL:
             # Joined by hand: httpx's base-URL join would treat "//host/x" as a host.
             return httpx.URL(_site_text(site) + text)
         url = httpx.URL(text)
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, ValueError) as exc:  # ValueError: UnicodeError of a lone surrogate
         raise bad from exc
     if not url.is_absolute_url:
         raise bad
@@ -314,7 +327,10 @@ class _Dispatcher:
 
 
 def _text(status: int, text: str) -> httpx.Response:
-    return httpx.Response(status, text=text)
+    # What the backend's router sends: a Fetch `new Response(text)` default content type.
+    return httpx.Response(
+        status, content=text.encode(), headers={"content-type": "text/plain;charset=UTF-8"}
+    )
 
 
 def _error_json(status: int, code: str, message: str) -> httpx.Response:

@@ -69,6 +69,13 @@ def _timedelta_ms(delta: datetime.timedelta) -> float:
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds / 1000
 
 
+def _float(number: int | float) -> float:
+    try:
+        return float(number)
+    except OverflowError:  # an int beyond any float: out of range like inf
+        return math.inf if number > 0 else -math.inf
+
+
 def to_ms(when: Any) -> float:
     """Milliseconds since the epoch for a ``datetime`` (naive = UTC) or a number.
 
@@ -81,7 +88,7 @@ def to_ms(when: Any) -> float:
         else:
             ms = _timedelta_ms(when - _EPOCH_AWARE)
     elif isinstance(when, (int, float)) and not isinstance(when, bool):
-        ms = float(when)
+        ms = _float(when)
     else:
         raise errors.ConvexTestError(errors.CLOCK_BAD_TIME.format(value=_show(when)))
     if not MIN_TIME_MS <= ms <= MAX_TIME_MS:  # also rejects NaN
@@ -97,7 +104,7 @@ def to_delta_ms(delta: Any) -> float:
     if isinstance(delta, datetime.timedelta):
         ms = _timedelta_ms(delta)
     elif isinstance(delta, (int, float)) and not isinstance(delta, bool):
-        ms = float(delta)
+        ms = _float(delta)
     else:
         raise errors.ConvexTestError(errors.CLOCK_BAD_DELTA.format(value=_show(delta)))
     if not 0 <= ms < math.inf:

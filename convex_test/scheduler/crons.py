@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from convex_test import errors
+from convex_test._guards import checked_arity, checked_call
 from convex_test.scheduler.clock import ms_to_datetime
 from convex_test.values.types import convert
 
@@ -616,6 +617,8 @@ def _as_int(value: Any) -> int | None:
 
 
 def _check_schedule(kind: str, name: Any, schedule: Any) -> Mapping[str, Any]:
+    if not isinstance(name, str):
+        name = _show(name)  # only shown in messages; _add rejects it
     if not isinstance(schedule, Mapping):
         raise errors.ConvexTestError(
             errors.CRON_SCHEDULE_NOT_DICT.format(
@@ -628,7 +631,11 @@ def _check_schedule(kind: str, name: Any, schedule: Any) -> Mapping[str, Any]:
             hint = errors.did_you_mean(key, allowed) if isinstance(key, str) else ""
             raise errors.ConvexTestError(
                 errors.CRON_SCHEDULE_UNKNOWN_KEY.format(
-                    key=key, kind=kind, name=name, allowed=", ".join(allowed), hint=hint
+                    key=key if isinstance(key, str) else _show(key),
+                    kind=kind,
+                    name=name,
+                    allowed=", ".join(allowed),
+                    hint=hint,
                 )
             )
     return schedule
@@ -651,6 +658,7 @@ def _minute(schedule: Mapping[str, Any]) -> int | None:
     return n
 
 
+@checked_arity("crons")
 class Crons:
     """The cron jobs of an app: build with :func:`cron_jobs` in ``crons.py``.
 
@@ -796,7 +804,11 @@ class Crons:
         elif not isinstance(args, dict):
             raise errors.ConvexTestError(errors.CRON_ARGS_NOT_OBJECT.format(value=_show(args)))
         if not isinstance(name, str) or not all(" " <= c <= "~" for c in name):
-            raise errors.ConvexTestError(errors.CRON_INVALID_IDENTIFIER.format(name=name))
+            raise errors.ConvexTestError(
+                errors.CRON_INVALID_IDENTIFIER.format(
+                    name=name if isinstance(name, str) else _show(name)
+                )
+            )
         if name in self._jobs:
             raise errors.ConvexTestError(errors.CRON_DUPLICATE.format(name=name))
         canonical = convert(args)
@@ -819,6 +831,7 @@ class Crons:
         self._jobs[name] = CronJob(name, normalized, ref, canonical, kind, spec)
 
 
+@checked_call("cron_jobs")
 def cron_jobs() -> Crons:
     """A new, empty set of cron jobs (``crons = cron_jobs()`` in ``crons.py``)."""
     return Crons()

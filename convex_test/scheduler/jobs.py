@@ -35,8 +35,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from convex_test import errors
+from convex_test._guards import checked_arity
 from convex_test.scheduler.clock import MAX_TIME_MS, ms_to_datetime, to_delta_ms, to_ms
 from convex_test.scheduler.crons import CronJob, Crons
+from convex_test.values.display import shown
 from convex_test.values.size import value_size
 from convex_test.values.types import Int64, convert, copy_value
 
@@ -548,11 +550,13 @@ class Scheduler:
             if cron.job.name == name:
                 return self._run_cron(cron, None, propagate=True)
         where = f' in component "{component}"' if component else ""
-        if crons:
-            hint = errors.did_you_mean(str(name), [c.job.name for c in crons])
+        if crons and isinstance(name, str):
+            hint = errors.did_you_mean(name, [c.job.name for c in crons])
         else:
-            hint = errors.CRON_NONE_DEFINED
-        raise errors.ConvexTestError(errors.CRON_UNKNOWN.format(name=name, where=where, hint=hint))
+            hint = "" if crons else errors.CRON_NONE_DEFINED
+        raise errors.ConvexTestError(
+            errors.CRON_UNKNOWN.format(name=shown(name), where=where, hint=hint)
+        )
 
     def _run_cron(self, cron: _Cron, drain: int | None, *, propagate: bool) -> Any:
         backend = self._backend
@@ -712,11 +716,19 @@ def _check_args(args: Any) -> dict[str, Any]:
 def _delay_ms(delay: Any) -> float:
     if isinstance(delay, bool) or not isinstance(delay, (int, float)):
         raise errors.ConvexTestError(errors.SCHEDULER_DELAY_NOT_NUMBER)
-    if not math.isfinite(delay):
+    if not _finite(delay):
         raise errors.ConvexTestError(errors.SCHEDULER_DELAY_NOT_FINITE)
     if delay < 0:
         raise errors.ConvexTestError(errors.SCHEDULER_DELAY_NEGATIVE)
     return float(delay)
+
+
+def _finite(number: int | float) -> bool:
+    # math.isfinite(10**400) raises OverflowError: such an int is no finite JS number.
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 def _time_ms(when: Any) -> float:
@@ -724,11 +736,12 @@ def _time_ms(when: Any) -> float:
         return to_ms(when)
     if isinstance(when, bool) or not isinstance(when, (int, float)):
         raise errors.ConvexTestError(errors.SCHEDULER_BAD_TIME.format(value=_show(when)))
-    if not math.isfinite(when):
+    if not _finite(when):
         raise errors.ConvexTestError(errors.SCHEDULER_TIME_NOT_FINITE.format(value=_show(when)))
     return float(when)
 
 
+@checked_arity("ctx.scheduler")
 class CtxScheduler:
     """``ctx.scheduler`` of a mutation or an action.
 

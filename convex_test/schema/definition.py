@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from convex_test import errors
+from convex_test._guards import checked_arity, checked_call
 from convex_test.schema.validators import (
     TableResolver,
     Validator,
@@ -27,7 +28,7 @@ from convex_test.schema.validators import (
     identifier_error,
     v,
 )
-from convex_test.values.types import convert
+from convex_test.values.types import convert, int_text
 
 __all__ = [
     "SYSTEM_SCHEMA",
@@ -141,6 +142,7 @@ def _filter_fields(index: str, fields: Any) -> tuple[str, ...]:
     return unique
 
 
+@checked_arity("define_table(...)")
 class TableDefinition:
     """A table of a schema: its document validator and indexes. Build with :func:`define_table`.
 
@@ -249,7 +251,7 @@ class TableDefinition:
                 errors.VECTOR_DIMENSIONS_NOT_INT.format(index=name, value=_describe(dimensions))
             )
         if not MIN_VECTOR_DIMENSIONS <= dimensions <= MAX_VECTOR_DIMENSIONS:
-            raise _fail(errors.VECTOR_DIMENSIONS_OUT_OF_RANGE.format(value=dimensions))
+            raise _fail(errors.VECTOR_DIMENSIONS_OUT_OF_RANGE.format(value=int_text(dimensions)))
         for other, definition in self._vector_indexes.items():
             # The backend compares (vectorField, dimensions) pairs.
             if definition.vector_field == field and definition.dimensions == dimensions:
@@ -300,6 +302,7 @@ class TableDefinition:
         return "".join(parts)
 
 
+@checked_call("define_table")
 def define_table(document: Mapping[str, Validator] | Validator) -> TableDefinition:
     """A table whose documents match ``document``.
 
@@ -460,6 +463,7 @@ class SchemaDefinition:
         return f"define_schema({{{inner}}}, schema_validation={self.schema_validation})"
 
 
+@checked_call("define_schema")
 def define_schema(
     tables: Mapping[str, TableDefinition], *, schema_validation: bool = True
 ) -> SchemaDefinition:
@@ -470,6 +474,9 @@ def define_schema(
     """
     if not isinstance(tables, Mapping):
         raise _fail(errors.SCHEMA_TABLES_NOT_DICT.format(value=_describe(tables)))
+    if not isinstance(schema_validation, bool):
+        # A truthy "false" must not silently keep validation on.
+        raise _fail(errors.SCHEMA_VALIDATION_NOT_BOOL.format(value=_describe(schema_validation)))
     checked: dict[str, TableDefinition] = {}
     for name, table in tables.items():
         if not isinstance(name, str) or identifier_error(name) is not None:

@@ -30,7 +30,8 @@ from contextlib import contextmanager
 from typing import Any, ClassVar, Final, Protocol, TypeVar
 
 from convex_test import errors
-from convex_test.values.display import display_value, format_float, format_string
+from convex_test._guards import checked_arity
+from convex_test.values.display import display_value, format_float, format_string, safe_repr
 from convex_test.values.order import sort_key
 from convex_test.values.types import (
     INT64_MAX,
@@ -45,6 +46,7 @@ from convex_test.values.types import (
     check_field_name,
     convert,
     convert_scalar,
+    int_text,
 )
 
 __all__ = [
@@ -123,7 +125,7 @@ def _unsupported(message: Any) -> _Failure:
 
 def _int_hint(value: int) -> _Failure:
     return _unsupported(
-        lambda path: errors.INT_OUT_OF_FLOAT_RANGE.format(value=int(value), path=_where(path))
+        lambda path: errors.INT_OUT_OF_FLOAT_RANGE.format(value=int_text(value), path=_where(path))
     )
 
 
@@ -586,7 +588,9 @@ class VInt64(Validator):
                 # Range checked above; skip Int64.__new__'s own checks on the hot path.
                 return int.__new__(Int64, number)
             raise _unsupported(
-                lambda path: errors.INT64_OUT_OF_RANGE_AT.format(value=number, path=_where(path))
+                lambda path: errors.INT64_OUT_OF_RANGE_AT.format(
+                    value=int_text(number), path=_where(path)
+                )
             )
         raise _Failure(_NO_MATCH, value, self)
 
@@ -675,7 +679,7 @@ class VLiteral(Validator):
         elif isinstance(value, int):
             if not -MAX_SAFE_FLOAT_INT <= value <= MAX_SAFE_FLOAT_INT:
                 raise errors.SchemaDefinitionError(
-                    errors.INT_OUT_OF_FLOAT_RANGE.format(value=int(value), path="")
+                    errors.INT_OUT_OF_FLOAT_RANGE.format(value=int_text(value), path="")
                 )
             literal = int(value)
         else:
@@ -777,6 +781,7 @@ class VArray(Validator):
         return {"type": "array", "value": self.element.json}
 
 
+@checked_arity("v.object(...)")
 class VObject(Validator):
     """``v.object({...})``: a ``dict`` with exactly these fields (optional ones may be absent).
 
@@ -885,9 +890,10 @@ class VObject(Validator):
     def _require_keys(self, keys: tuple[Any, ...], op: str) -> None:
         for key in keys:
             if not isinstance(key, str) or key not in self._fields:
-                hint = errors.did_you_mean(str(key), self._fields)
+                shown_key = key if isinstance(key, str) else safe_repr(key)
+                hint = errors.did_you_mean(shown_key, self._fields)
                 raise errors.SchemaDefinitionError(
-                    errors.OBJECT_UNKNOWN_FIELD.format(op=op, field=key, hint=hint)
+                    errors.OBJECT_UNKNOWN_FIELD.format(op=op, field=shown_key, hint=hint)
                 )
 
     def _bare(self) -> str:
@@ -982,7 +988,7 @@ class VRecord(Validator):
                     continue
                 if not _fast_key_ok(key):
                     stage = ""
-                    check_field_name(key)  # a str subclass key is fine
+                    key = check_field_name(key)  # a str subclass key becomes a plain str
                 stage = ".keys()"
                 key = check_key(key, tables, depth)
                 stage = ".values()"
@@ -999,7 +1005,11 @@ class VRecord(Validator):
         return out
 
     def _raise_first_sorted(self, value: dict[str, Any], tables: Any, depth: int) -> None:
-        for key in sorted(k for k, item in value.items() if item is not UNDEFINED):
+        keys = [k for k, item in value.items() if item is not UNDEFINED]
+        for key in keys:
+            if not isinstance(key, str):
+                raise _bad_key(key)  # not a Convex value at all: that comes first
+        for key in sorted(keys):
             try:
                 self.key._check(key, tables, depth)
             except _Failure as failure:
@@ -1127,7 +1137,7 @@ def _copy_any(value: Any, depth: int) -> Any:
         out = {}
         for key, item in value.items():
             if not _fast_key_ok(key):
-                check_field_name(key)  # raises for a bad key; a str subclass is fine
+                key = check_field_name(key)  # raises for a bad key; a str subclass -> str
             if item is not UNDEFINED:
                 out[key] = _copy_any(item, depth + 1)
         return out
@@ -1160,6 +1170,7 @@ class VAny(Validator):
 # ---------------------------------------------------------------------------
 
 
+@checked_arity("v")
 class _Builders:
     """The ``v`` namespace of validator builders (mirrors ``convex/values`` ``v``)."""
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from convex_test import errors
+from convex_test._guards import checked_call
 from convex_test.values.display import display_value
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def _check_query(query: Any) -> tuple[Any, Any, Any]:
 def vector_search_for(store: Store, namespace: str) -> VectorSearch:
     """The ``ctx.vector_search(table, index, query)`` of an action running in ``namespace``."""
 
+    @checked_call("ctx.vector_search")
     def vector_search(table: str, index: str, query: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The ``limit`` (default 10, at most 256) documents nearest to ``query["vector"]``.
 

@@ -21,7 +21,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import _count_elements  # type: ignore[attr-defined]
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from math import log
 from typing import Any, Final
@@ -179,6 +179,8 @@ def _build_token_re() -> re.Pattern[str]:
 
 
 _ASCII_TOKEN_RE: Final = re.compile(r"[A-Za-z0-9]+")
+# Lowercased ASCII text: whole runs of at most 31 characters (longer runs are dropped).
+_ASCII_SHORT_TOKEN_RE: Final = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,31}(?![a-z0-9])")
 _token_re: re.Pattern[str] | None = None
 
 
@@ -211,19 +213,6 @@ def _iter_tokens(text: str) -> Iterator[str]:
                 yield raw.lower()
         elif len(raw) < MAX_TERM_BYTES and len(raw.encode("utf-8")) < MAX_TERM_BYTES:
             yield _lower(raw)
-
-
-def _tokens_of(text: str) -> list[str]:
-    if text.isascii():
-        # ASCII lowercasing keeps lengths, so it may run before the length filter.
-        return [t for t in _ASCII_TOKEN_RE.findall(text.lower()) if len(t) < MAX_TERM_BYTES]
-    return list(_iter_tokens(text))
-
-
-def _count(tokens: list[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    _count_elements(counts, tokens)
-    return counts
 
 
 def tokenize(text: str) -> list[str]:
@@ -274,6 +263,14 @@ def field_paths(kind: str, field: Any, filter_fields: Any) -> tuple[str, ...]:
             )
         )
     return tuple(dict.fromkeys(fields))
+
+
+def _getter(path: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+    """``field_value(doc, path)`` as a function: a plain ``dict.get`` for a top-level field."""
+    if len(path) == 1:
+        name = path[0]
+        return lambda doc: doc.get(name, UNDEFINED)
+    return lambda doc: field_value(doc, path)
 
 
 def format_field_path(path: str) -> str:
@@ -410,13 +407,6 @@ class _TextDoc:
         self.slot = -1
 
 
-def _creation_time(doc: dict[str, Any]) -> float:
-    value = doc.get("_creationTime", 0.0)
-    if type(value) is float or type(value) is int:
-        return float(value)
-    return 0.0
-
-
 _np_module: Any = None
 
 
@@ -447,16 +437,19 @@ class TextIndex:
     __slots__ = (
         "_docs",
         "_filter_arrays",
+        "_filter_getters",
         "_filter_index",
         "_filter_paths",
         "_free_slots",
         "_lengths",
         "_neg_times",
+        "_pending",
         "_postings",
         "_search_path",
         "_slot_ids",
         "_term_arrays",
         "_terms",
+        "_text_getter",
         "_total_tokens",
         "filter_fields",
         "name",
@@ -471,6 +464,8 @@ class TextIndex:
         self.name = name if name is not None else f"the search index on {search_field}"
         self._search_path = tuple(search_field.split("."))
         self._filter_paths = tuple(tuple(f.split(".")) for f in self.filter_fields)
+        self._text_getter = _getter(self._search_path)
+        self._filter_getters = tuple(_getter(p) for p in self._filter_paths)
         self._docs: dict[str, _TextDoc] = {}
         self._postings: dict[str, dict[str, int]] = {}
         self._terms: Any = SortedList()
@@ -486,6 +481,7 @@ class TextIndex:
         self._lengths = array("d")
         self._neg_times = array("d")
         self._term_arrays: dict[str, tuple[Any, Any]] = {}
+        self._pending: dict[str, str] = {}  # doc id -> search text, not tokenized yet
         self._filter_arrays: dict[tuple[int, SortKey], Any] = {}
 
     def __len__(self) -> int:
@@ -495,6 +491,7 @@ class TextIndex:
         return doc_id in self._docs
 
     def __repr__(self) -> str:
+        self._flush()
         return (
             f"TextIndex({self.search_field!r}, {list(self.filter_fields)!r}, "
             f"documents={len(self._docs)}, terms={len(self._postings)})"
@@ -504,39 +501,76 @@ class TextIndex:
 
     def add(self, doc_id: str, doc: dict[str, Any]) -> None:
         """Index ``doc`` under ``doc_id`` (which must not be in the index yet)."""
+        # The engine calls this on every write of the table: keep it lean.
         if not isinstance(doc_id, str) or not isinstance(doc, dict):
             raise errors.ConvexTestError(
                 errors.SEARCH_BAD_DOCUMENT.format(id=doc_id, doc=display_value(doc))
             )
-        if doc_id in self._docs:
+        docs = self._docs
+        if doc_id in docs:
             raise errors.ConvexTestError(
                 errors.SEARCH_DOC_ALREADY_INDEXED.format(id=doc_id, index=self.name)
             )
         # Compute everything that can fail before touching the index.
-        filter_keys = tuple(sort_key(field_value(doc, p)) for p in self._filter_paths)
-        text = field_value(doc, self._search_path)
-        terms: dict[str, int] | None = None
-        num_tokens = 0
+        filter_keys = tuple([sort_key(get(doc)) for get in self._filter_getters])
+        text = self._text_getter(doc)
+        creation_time = doc.get("_creationTime", 0.0)
+        if type(creation_time) is not float:
+            creation_time = float(creation_time) if type(creation_time) is int else 0.0
+        docs[doc_id] = _TextDoc(None, 0, creation_time, filter_keys)
         if type(text) is str:
-            tokens = _tokens_of(text)
-            num_tokens = len(tokens)
-            terms = _count(tokens)
-        entry = _TextDoc(terms, num_tokens, _creation_time(doc), filter_keys)
-        self._docs[doc_id] = entry
-        filter_arrays = self._filter_arrays
-        for position, (values, key) in enumerate(zip(self._filter_index, filter_keys, strict=True)):
-            ids = values.get(key)
-            if ids is None:
-                values[key] = {doc_id}
+            # Tokens and postings wait for the next search (_flush): writes stay cheap,
+            # and a table that is never searched never pays for them.
+            self._pending[doc_id] = text
+        if filter_keys:
+            filter_arrays = self._filter_arrays
+            for position, (values, key) in enumerate(
+                zip(self._filter_index, filter_keys, strict=True)
+            ):
+                ids = values.get(key)
+                if ids is None:
+                    values[key] = {doc_id}
+                else:
+                    ids.add(doc_id)
+                if filter_arrays:
+                    filter_arrays.pop((position, key), None)
+
+    def _flush(self) -> None:
+        """Tokenize the documents added since the last search and post their terms."""
+        pending = self._pending
+        if not pending:
+            return
+        docs = self._docs
+        postings = self._postings
+        term_arrays = self._term_arrays
+        for doc_id, text in pending.items():
+            entry = docs[doc_id]
+            if text.isascii():
+                # ASCII lowercasing keeps lengths, so it may run before the length filter.
+                tokens = _ASCII_SHORT_TOKEN_RE.findall(text.lower())
             else:
-                ids.add(doc_id)
-            if filter_arrays:
-                filter_arrays.pop((position, key), None)
-        if terms:
-            entry.slot = self._take_slot(doc_id, num_tokens, entry.creation_time)
+                tokens = list(_iter_tokens(text))
+            if not tokens:
+                continue
+            num_tokens = len(tokens)
+            terms: dict[str, int] = {}
+            _count_elements(terms, tokens)
+            entry.terms = terms
+            entry.num_tokens = num_tokens
+            # The document's slot: its row in the length and creation-time arrays.
+            length = float(num_tokens if num_tokens <= 40 else quantize_fieldnorm(num_tokens))
+            if self._free_slots:
+                slot = self._free_slots.pop()
+                self._slot_ids[slot] = doc_id
+                self._lengths[slot] = length
+                self._neg_times[slot] = -entry.creation_time
+            else:
+                slot = len(self._slot_ids)
+                self._slot_ids.append(doc_id)
+                self._lengths.append(length)
+                self._neg_times.append(-entry.creation_time)
+            entry.slot = slot
             self._total_tokens += num_tokens
-            postings = self._postings
-            term_arrays = self._term_arrays
             for term, freq in terms.items():
                 plist = postings.get(term)
                 if plist is None:
@@ -546,20 +580,7 @@ class TextIndex:
                     plist[doc_id] = freq
                     if term_arrays:
                         term_arrays.pop(term, None)
-
-    def _take_slot(self, doc_id: str, num_tokens: int, creation_time: float) -> int:
-        length = float(quantize_fieldnorm(num_tokens))
-        if self._free_slots:
-            slot = self._free_slots.pop()
-            self._slot_ids[slot] = doc_id
-            self._lengths[slot] = length
-            self._neg_times[slot] = -creation_time
-        else:
-            slot = len(self._slot_ids)
-            self._slot_ids.append(doc_id)
-            self._lengths.append(length)
-            self._neg_times.append(-creation_time)
-        return slot
+        pending.clear()
 
     def remove(self, doc_id: str, doc: dict[str, Any] | None = None) -> None:
         """Drop ``doc_id`` (``doc`` is the dict given to :meth:`add`; the index kept what it needs)."""
@@ -568,6 +589,8 @@ class TextIndex:
             raise errors.ConvexTestError(
                 errors.SEARCH_DOC_NOT_INDEXED.format(id=doc_id, index=self.name)
             )
+        if self._pending:
+            self._pending.pop(doc_id, None)
         filter_arrays = self._filter_arrays
         for position, (values, key) in enumerate(
             zip(self._filter_index, entry.filter_keys, strict=True)
@@ -628,6 +651,7 @@ class TextIndex:
         tokens = list(islice(_iter_tokens(query), MAX_QUERY_TERMS))
         if not tokens or limit == 0:
             return []
+        self._flush()
 
         # Filters: the documents holding every (field, value) pair.
         filter_sets: list[set[str]] = []

@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from convex_test import errors
+from convex_test._guards import call_callback, checked_arity
 from convex_test.search.text import field_paths, field_value, format_field_path
 from convex_test.values.display import display_value
 from convex_test.values.order import SortKey, sort_key
-from convex_test.values.types import Int64
+from convex_test.values.types import UNDEFINED, Int64, convert, int_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -102,6 +103,7 @@ def _unsupported(operator: str) -> NoReturn:
     raise errors.ConvexTestError(errors.VECTOR_UNSUPPORTED_OPERATOR.format(operator=operator))
 
 
+@checked_arity("q")
 class VectorFilterBuilder:
     """The ``q`` of ``filter=lambda q: ...``: only :meth:`eq` and :meth:`or_` exist.
 
@@ -114,7 +116,8 @@ class VectorFilterBuilder:
         """``field == value`` on one of the index's filter fields."""
         if not isinstance(field, str):
             raise errors.ConvexTestError(errors.VECTOR_EQ_ARGS)
-        return _Eq(field, value)
+        # A canonical copy: unsupported or cyclic values fail here, with the value's path.
+        return _Eq(field, value if value is UNDEFINED else convert(value))
 
     def or_(self, *exprs: VectorFilterExpression) -> VectorFilterExpression:
         """Matches documents matching any of ``exprs``; ``or_()`` alone filters nothing out."""
@@ -179,7 +182,7 @@ def _is_number(x: object) -> bool:
     return type(x) is float or type(x) is int
 
 
-def _normalized(values: Sequence[float]) -> npt.NDArray[np.float64]:
+def _normalized(values: Sequence[float] | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """``values`` scaled to unit length; zeros stay zeros; non-finite input gives NaNs."""
     import numpy as np
 
@@ -220,6 +223,7 @@ class VectorIndex:
         "_keys",
         "_matrix",
         "_matrix32",
+        "_nan_rows",
         "_next_seq",
         "_row_ids",
         "_rows",
@@ -255,6 +259,7 @@ class VectorIndex:
         # A float32 copy for large indexes: a first pass over half the bytes picks the
         # candidates that the exact float64 scores then rank (see ``_screen``).
         self._matrix32: npt.NDArray[np.float32] | None = None
+        self._nan_rows = 0  # rows ever added with a NaN vector (never decremented)
         self._seqs: npt.NDArray[np.int64] | None = None
         self._count = 0
         self._next_seq = 0
@@ -308,6 +313,8 @@ class VectorIndex:
             return
         keys = tuple(sort_key(field_value(doc, p)) for p in self._filter_paths)
         row_vector = _normalized(vector)
+        if row_vector.size and row_vector[0] != row_vector[0]:
+            self._nan_rows += 1  # a vector holding inf/NaN: NaN scores (see _screen)
         row = self._append_row(row_vector)
         self._row_ids.append(doc_id)
         self._rows[doc_id] = row
@@ -451,7 +458,8 @@ class VectorIndex:
         assert self._matrix32 is not None
         matrix32 = self._matrix32[: self._count] if all_rows else self._matrix32[candidates]
         approx = matrix32 @ q.astype(np.float32)
-        approx = np.where(np.isnan(approx), -np.inf, approx)
+        if self._nan_rows:
+            approx = np.where(np.isnan(approx), -np.inf, approx)
         k = len(approx) - count
         threshold = float(np.partition(approx, k)[k])
         d = self.dimensions
@@ -461,7 +469,7 @@ class VectorIndex:
         return result
 
     @staticmethod
-    def _check_vector(vector: Any) -> list[float]:
+    def _check_vector(vector: Any) -> Sequence[float] | npt.NDArray[np.float64]:
         if isinstance(vector, (str, bytes, bytearray, dict)) or not hasattr(vector, "__iter__"):
             raise errors.ConvexTestError(
                 errors.VECTOR_NOT_ARRAY.format(value=display_value(vector))
@@ -474,13 +482,21 @@ class VectorIndex:
             ) from None
         if not items:
             raise errors.ConvexTestError(errors.VECTOR_EMPTY)
-        if set(map(type, items)) == {float} and math.isfinite(sum(map(abs, items))):
-            return items  # the common case, checked without a per-element Python loop
+        if set(map(type, items)) == {float}:
+            # The common case, checked without a per-element Python loop.
+            import numpy as np
+
+            array = np.array(items, dtype=np.float64)
+            if np.isfinite(array).all():
+                return array
         values: list[float] = []
         for i, x in enumerate(items):
             # Any real number (numpy scalars too) except bool and Int64 (a JS bigint).
             number = not isinstance(x, (bool, Int64)) and isinstance(x, numbers.Real)
-            value = float(x) if number else math.nan
+            try:
+                value = float(x) if number else math.nan
+            except OverflowError:  # an int beyond any float
+                value = math.inf
             if not math.isfinite(value):
                 raise errors.ConvexTestError(
                     errors.VECTOR_BAD_ELEMENT.format(value=display_value(x), index=i)
@@ -498,12 +514,12 @@ class VectorIndex:
             raise errors.ConvexTestError(
                 errors.VECTOR_LIMIT_INVALID.format(
                     max=MAX_VECTOR_RESULTS,
-                    limit=limit if type(limit) is int else display_value(limit),
+                    limit=int_text(limit) if type(limit) is int else display_value(limit),
                 )
             )
         if limit > MAX_VECTOR_RESULTS:
             raise errors.ConvexTestError(
-                errors.VECTOR_LIMIT_TOO_LARGE.format(max=MAX_VECTOR_RESULTS, limit=limit)
+                errors.VECTOR_LIMIT_TOO_LARGE.format(max=MAX_VECTOR_RESULTS, limit=int_text(limit))
             )
         return limit
 
@@ -515,7 +531,9 @@ class VectorIndex:
             raise errors.ConvexTestError(
                 errors.VECTOR_FILTER_RESULT.format(value=display_value(build))
             )
-        expr = build(VectorFilterBuilder())
+        expr = call_callback(
+            build, VectorFilterBuilder(), what="The vector search filter", form="filter(q)"
+        )
         if not isinstance(expr, VectorFilterExpression):
             raise errors.ConvexTestError(
                 errors.VECTOR_FILTER_RESULT.format(value=display_value(expr))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from convex_test import errors
+from convex_test._guards import checked_arity
 from convex_test.storage.files import Blob, FileStore
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ _CAMEL_CASE = {
 _KIND_TITLE = {"query": "query", "mutation": "mutation", "action": "action"}
 
 
+@checked_arity("ctx.storage")
 class StorageReader:
     """``ctx.storage`` of a query: file URLs and metadata."""
 
@@ -101,6 +103,7 @@ class StorageReader:
         return f"<{type(self).__name__}{f' of component {ns!r}' if ns else ''}>"
 
 
+@checked_arity("ctx.storage")
 class StorageWriter(StorageReader):
     """``ctx.storage`` of a mutation, an action, an HTTP action and ``t.run``."""
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from convex_test import errors
 from convex_test.http import DEFAULT_SITE_URL
 from convex_test.ids import is_id
-from convex_test.values.display import display_value
+from convex_test.values.display import display_value, safe_repr
 
 if TYPE_CHECKING:
     import httpx
@@ -147,21 +147,23 @@ class FileStore:
         Returns ``None`` for a well-formed ID of no existing file; raises
         :class:`~convex_test.errors.InvalidIdError` for anything else.
         """
+        # The backend frames these as `Invalid argument `storageId` for `storage.getUrl`: ...`.
+        prefix = errors.STORAGE_ARGUMENT.format(method=method)
         if not isinstance(storage_id, str):
             raise errors.InvalidIdError(
-                errors.STORAGE_ID_NOT_STRING.format(value=_show(storage_id))
+                prefix + errors.STORAGE_ID_NOT_STRING.format(value=_show(storage_id))
             )
         if is_id(storage_id):
             owner = txn.namespace(self.namespace).table_for_id(storage_id)
             if owner != (STORAGE_TABLE, True):
-                raise errors.InvalidIdError(errors.STORAGE_ID_OTHER_TABLE)
+                raise errors.InvalidIdError(prefix + errors.STORAGE_ID_OTHER_TABLE)
             doc_id = str(storage_id)
         else:
             try:
                 parsed = uuid.UUID(storage_id)
             except ValueError:
                 raise errors.InvalidIdError(
-                    errors.STORAGE_INVALID_ID.format(storage_id=storage_id)
+                    prefix + errors.STORAGE_INVALID_ID.format(storage_id=storage_id)
                 ) from None
             found = self.id_of.get(str(parsed))
             if found is None:
@@ -368,4 +370,4 @@ def _show(value: Any) -> str:
     try:
         return display_value(value)
     except Exception:  # not a Convex value: fall back to repr
-        return repr(value)
+        return safe_repr(value)

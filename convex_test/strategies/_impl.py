@@ -435,6 +435,8 @@ def _check_override_names(names: Iterable[str], fields: Collection[str], what: s
 def documents(
     schema_or_t: Any, table: str, overrides: Mapping[str, Any]
 ) -> SearchStrategy[dict[str, Any]]:
+    if not isinstance(table, str):
+        raise errors.ConvexTestError(errors.STRATEGY_TABLE_NOT_STR.format(value=_describe(table)))
     if isinstance(schema_or_t, SchemaDefinition):
         schema: Any = schema_or_t
         store: Store | None = None

@@ -11,7 +11,7 @@ import math
 import unicodedata
 from typing import Any, Final
 
-from convex_test.values.types import UNDEFINED, Int64
+from convex_test.values.types import UNDEFINED, Int64, Shown, int_text
 
 
 def format_float(x: float) -> str:
@@ -59,6 +59,29 @@ def format_string(s: str) -> str:
     return '"' + "".join(_escape_char(ch) for ch in s) + '"'
 
 
+def safe_repr(value: Any, limit: int = 200) -> str:
+    """``repr(value)`` that never raises, shortened to about ``limit`` characters.
+
+    For error messages about arbitrary user values: huge ints, cyclic or deeply nested
+    containers and a ``__repr__`` that raises all still produce text.
+    """
+    try:
+        text = int_text(value) if type(value) is int else repr(value)
+    except Exception:  # RecursionError, the 4300-digit limit, a raising __repr__...
+        try:
+            text = f"<{type(value).__name__} object>"
+        except Exception:
+            text = "<object>"
+    if not isinstance(text, str):
+        text = "<object>"
+    return text if len(text) <= limit else text[: max(limit - 3, 0)] + "..."
+
+
+def shown(value: Any) -> Shown:
+    """``value`` rendered safely (see :func:`safe_repr`), for ``{value!r}`` templates."""
+    return Shown(safe_repr(value))
+
+
 def display_value(value: Any, _depth: int = 0) -> str:
     """The backend's display form of a (possibly non-canonical) value."""
     if _depth > 64:
@@ -70,9 +93,9 @@ def display_value(value: Any, _depth: int = 0) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Int64):
-        return str(int(value))
+        return int_text(value)
     if isinstance(value, int):
-        return format_float(float(value)) if abs(value) <= 2**53 else str(value)
+        return format_float(float(value)) if abs(value) <= 2**53 else int_text(value)
     if isinstance(value, float):
         return format_float(value)
     if isinstance(value, str):
@@ -85,10 +108,15 @@ def display_value(value: Any, _depth: int = 0) -> str:
         # Convex objects are ordered maps: the backend always prints keys sorted.
         try:
             keys = sorted(value)
-        except TypeError:
+        except Exception:  # non-str keys, or keys whose __lt__ raises
             keys = list(value)
-        return "{" + ", ".join(f"{k}: {display_value(value[k], _depth + 1)}" for k in keys) + "}"
-    try:
-        return repr(value)
-    except Exception:
-        return f"<{type(value).__name__} object>"
+        return (
+            "{"
+            + ", ".join(
+                f"{k if isinstance(k, str) else safe_repr(k)}: "
+                f"{display_value(value[k], _depth + 1)}"
+                for k in keys
+            )
+            + "}"
+        )
+    return safe_repr(value)

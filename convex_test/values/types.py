@@ -32,6 +32,23 @@ MAX_FIELD_NAME_LEN: Final = 1024
 MAX_VALUE_NESTING: Final = 64
 
 
+class Shown:
+    """Pre-rendered text that prints as itself through ``{x}`` and ``{x!r}``.
+
+    Lets a message template written with ``{value!r}`` show safely rendered text.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+
 class Int64(int):
     """A Convex Int64 (JS ``bigint``): a hashable ``int`` limited to signed 64 bits.
 
@@ -43,9 +60,13 @@ class Int64(int):
 
     def __new__(cls, value: Any = 0) -> Int64:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise errors.UnsupportedValueError(errors.INT64_NOT_INT.format(value=value))
+            raise errors.UnsupportedValueError(
+                errors.INT64_NOT_INT.format(value=Shown(_safe_repr(value)))
+            )
         if not INT64_MIN <= value <= INT64_MAX:
-            raise errors.UnsupportedValueError(errors.INT64_OUT_OF_RANGE.format(value=value))
+            raise errors.UnsupportedValueError(
+                errors.INT64_OUT_OF_RANGE.format(value=int_text(value))
+            )
         return super().__new__(cls, value)
 
     def __repr__(self) -> str:
@@ -116,11 +137,14 @@ def _where(path: str) -> str:
 
 
 def check_field_name(name: Any, path: str = "") -> str:
-    """Validate an object key per Convex's field-name rules and return it."""
+    """Validate an object key per Convex's field-name rules; return it as a plain ``str``."""
     if not isinstance(name, str):
         raise errors.UnsupportedValueError(
             errors.NOT_STRING_KEY.format(key=_safe_repr(name), path=_where(path))
         )
+    if type(name) is not str:
+        # A str subclass may override __eq__/__hash__/__len__: store its plain text.
+        name = str.__str__(name)
     if len(name) > MAX_FIELD_NAME_LEN:
         raise errors.UnsupportedValueError(
             errors.FIELD_TOO_LONG.format(
@@ -129,19 +153,28 @@ def check_field_name(name: Any, path: str = "") -> str:
         )
     if name.startswith("$"):
         raise errors.UnsupportedValueError(
-            errors.FIELD_STARTS_WITH_DOLLAR.format(name=_safe_repr(name), path=_where(path))
+            errors.FIELD_STARTS_WITH_DOLLAR.format(name=name[:200], path=_where(path))
         )
     for ch in name:
         if not " " <= ch <= "~":
             raise errors.UnsupportedValueError(
                 errors.FIELD_NOT_ASCII.format(name=_safe_repr(name), char=ch, path=_where(path))
             )
-    return name
+    checked: str = name  # a plain str by now (see above)
+    return checked
+
+
+def int_text(value: int) -> str:
+    """``str(value)`` for any ``int``, also beyond Python's 4300-digit ``str()`` limit."""
+    try:
+        return int.__repr__(value)
+    except ValueError:
+        return f"<{'-' if value < 0 else ''}{value.bit_length()}-bit integer>"
 
 
 def _safe_repr(value: Any) -> str:
     try:
-        text = repr(value)
+        text = int_text(value) if type(value) is int else repr(value)
     except Exception:
         text = f"<{type(value).__name__} object>"
     return text if len(text) <= 200 else text[:197] + "..."
@@ -174,7 +207,7 @@ def convert_scalar(value: Any, path: str = "") -> Any:
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_FLOAT_INT:
             raise errors.UnsupportedValueError(
-                errors.INT_OUT_OF_FLOAT_RANGE.format(value=int.__int__(value), path=_where(path))
+                errors.INT_OUT_OF_FLOAT_RANGE.format(value=int_text(value), path=_where(path))
             )
         return value if cls is int else int.__int__(value)
     if isinstance(value, str):
@@ -216,7 +249,7 @@ def convert(value: Any, path: str = "", *, _depth: int = 0) -> Value:
             )
         out: dict[str, Any] = {}
         for k, v in value.items():
-            check_field_name(k, path)
+            k = check_field_name(k, path)
             if v is UNDEFINED:
                 # JS drops undefined-valued fields when serialising an object.
                 continue

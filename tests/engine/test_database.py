@@ -332,7 +332,7 @@ def test_underscore_fields_rejected(engine: Engine) -> None:
 def test_unsupported_values_name_the_path(engine: Engine) -> None:
     with pytest.raises(errors.UnsupportedValueError, match=r"\.a\.b"):
         engine.mutation(lambda db: db.insert("things", {"a": {"b": {1, 2}}}))
-    with pytest.raises(errors.UnsupportedValueError, match=r"starts with '\$'"):
+    with pytest.raises(errors.UnsupportedValueError, match=r"starts with a '\$'"):
         engine.mutation(lambda db: db.insert("things", {"$bad": 1}))
     with pytest.raises(errors.UnsupportedValueError, match="Int64"):
         engine.mutation(lambda db: db.insert("things", {"big": 2**60}))

@@ -185,7 +185,10 @@ def test_http_action_stores_and_serves_a_file(t: ConvexTest) -> None:
 def test_http_action_with_a_bad_storage_id_fails_clearly(t: ConvexTest) -> None:
     response = t.fetch("/files/garbage")
     assert response.status_code == 500
-    assert 'Uncaught InvalidIdError: Invalid storage ID: "garbage"' in response.json()["code"]
+    assert (
+        'Uncaught InvalidIdError: Invalid argument `storageId` for `storage.get`: Invalid storage ID: "garbage"'
+        in response.json()["code"]
+    )
     with pytest.raises(InvalidIdError):
         t.fetch("/files/garbage", raise_errors=True)
 

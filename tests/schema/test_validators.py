@@ -440,7 +440,7 @@ def test_non_convex_values_raise_unsupported(validator: Validator, bad: Any) -> 
         (
             v.record(v.string(), v.string()),
             {"ok": "x", "$no": "y"},
-            "Field name '$no' starts with '$', which is reserved.",
+            "Field name $no starts with a '$', which is reserved.",
         ),
         (
             v.array(v.string()),
@@ -741,7 +741,10 @@ def test_structural_equality_and_hash() -> None:
         (lambda: v.object({"": v.string()}), "Identifier cannot be empty"),
         (lambda: v.object({"__": v.string()}), "Identifier __ cannot have exclusively underscores"),
         (lambda: v.object({"a" * 65: v.string()}), "Identifier is too long (65 > maximum 64)"),
-        (lambda: v.object({"$a": v.string()}), "Field name $a starts with '$', which is reserved."),
+        (
+            lambda: v.object({"$a": v.string()}),
+            "Field name $a starts with a '$', which is reserved.",
+        ),
         (lambda: v.array("x"), "The element of v.array() must be a validator, got 'x' (str)."),
         (
             lambda: v.union(v.string(), None),

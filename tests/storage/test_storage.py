@@ -327,15 +327,15 @@ def test_store_get_round_trip(data: bytes, content_type: str | None) -> None:
 def test_id_of_another_table_is_rejected(t: ConvexTest) -> None:
     message_id = t.mutation("messages:send", {"author": "a", "body": "b"})
     message = "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'."
-    for call in (
-        lambda ctx: ctx.storage.get_url(message_id),
-        lambda ctx: ctx.storage.get_metadata(message_id),
-        lambda ctx: ctx.storage.get(message_id),
-        lambda ctx: ctx.storage.delete(message_id),
+    for method, call in (
+        ("storage.getUrl", lambda ctx: ctx.storage.get_url(message_id)),
+        ("storage.getMetadata", lambda ctx: ctx.storage.get_metadata(message_id)),
+        ("storage.get", lambda ctx: ctx.storage.get(message_id)),
+        ("storage.delete", lambda ctx: ctx.storage.delete(message_id)),
     ):
         with pytest.raises(InvalidIdError) as info:
             t.run(call)
-        assert str(info.value) == message
+        assert str(info.value) == f"Invalid argument `storageId` for `{method}`: {message}"
 
 
 @pytest.mark.parametrize("garbage", ["nope", "", "12345", "g42fea2291f3m2jx5wt6qamman77jn8e"])
@@ -343,6 +343,7 @@ def test_garbage_storage_id_is_rejected(t: ConvexTest, garbage: str) -> None:
     with pytest.raises(InvalidIdError) as info:
         t.query(lambda ctx: ctx.storage.get_url(garbage))
     assert str(info.value) == (
+        "Invalid argument `storageId` for `storage.getUrl`: "
         f"Invalid storage ID: \"{garbage}\". Storage ID should be an Id of '_storage' table, "
         "or a UUID string."
     )

@@ -62,7 +62,7 @@ REJECTED = [
     ),
     pytest.param({"x": {1: "a"}}, r"keys must be strings, got 1 at path \.x", id="int-key"),
     pytest.param({"x": {None: 1}}, r"keys must be strings, got None at path \.x", id="none-key"),
-    pytest.param({"x": {"$a": 1}}, r"Field name '\$a' starts with '\$'.* at path \.x", id="dollar"),
+    pytest.param({"x": {"$a": 1}}, r"Field name \$a starts with a '\$'.* at path \.x", id="dollar"),
     pytest.param({"k\x01": 1}, r"Field name 'k\\x01' has invalid character", id="control-key"),
     pytest.param({"ok": {"é": 1}}, r"invalid character 'é'.* at path \.ok", id="non-ascii-key"),
     pytest.param(

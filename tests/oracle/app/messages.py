@@ -7,6 +7,7 @@ the scheduler and ``whoami``; export names are the JS ones so paths match
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from convex_test import (
@@ -22,6 +23,8 @@ from convex_test import (
 
 MESSAGE_FIELDS = {"author": v.string(), "body": v.string(), "channel": v.string(), "n": v.number()}
 ORDER = v.optional(v.union(v.literal("asc"), v.literal("desc")))
+# This module exports a query named ``list`` (as the JS app does).
+Docs = builtins.list[dict[str, Any]]
 
 # ---- CRUD -------------------------------------------------------------------------
 
@@ -66,14 +69,14 @@ def insertRaw(ctx: Any, args: dict[str, Any]) -> str:
 
 
 @query(args={"channel": v.string(), "order": ORDER, "take": v.optional(v.number())})
-def byChannel(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
+def byChannel(ctx: Any, args: dict[str, Any]) -> Docs:
     q = (
         ctx.db.query("messages")
         .with_index("by_channel", lambda q: q.eq("channel", args["channel"]))
         .order(args.get("order", "asc"))
     )
     take = args.get("take")
-    docs: list[dict[str, Any]] = q.collect() if take is None else q.take(int(take))
+    docs: Docs = q.collect() if take is None else q.take(take)
     return docs
 
 
@@ -85,7 +88,7 @@ def byChannel(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
         "order": ORDER,
     }
 )
-def byAuthorRange(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
+def byAuthorRange(ctx: Any, args: dict[str, Any]) -> Docs:
     def index_range(q: Any) -> Any:
         r = q.eq("author", args["author"])
         if "gt" in args:
@@ -94,7 +97,7 @@ def byAuthorRange(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
             r = r.lte("n", args["lte"])
         return r
 
-    docs: list[dict[str, Any]] = (
+    docs: Docs = (
         ctx.db.query("messages")
         .with_index("by_author_n", index_range)
         .order(args.get("order", "asc"))
@@ -113,19 +116,19 @@ def firstByAuthorAfter(ctx: Any, args: dict[str, Any]) -> Any:
 
 
 @query(args={"channel": v.string(), "take": v.number()})
-def takeByChannel(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
-    docs: list[dict[str, Any]] = (
+def takeByChannel(ctx: Any, args: dict[str, Any]) -> Docs:
+    docs: Docs = (
         ctx.db.query("messages")
         .with_index("by_channel", lambda q: q.eq("channel", args["channel"]))
-        .take(int(args["take"]))
+        .take(args["take"])
     )
     return docs
 
 
 @query(args={"channel": v.string(), "minN": v.number()})
-def filtered(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
+def filtered(ctx: Any, args: dict[str, Any]) -> Docs:
     """filter(): channel == c AND n > minN, on a full table scan."""
-    docs: list[dict[str, Any]] = (
+    docs: Docs = (
         ctx.db.query("messages")
         .filter(
             lambda q: q.and_(
@@ -138,9 +141,9 @@ def filtered(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @query(args={})
-def filteredComplex(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
+def filteredComplex(ctx: Any, args: dict[str, Any]) -> Docs:
     """filter() with or / not / neq / arithmetic."""
-    docs: list[dict[str, Any]] = (
+    docs: Docs = (
         ctx.db.query("messages")
         .filter(
             lambda q: q.or_(
@@ -175,14 +178,12 @@ def paginate(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
 
 
 @query(args={"query": v.string(), "channel": v.optional(v.string())})
-def search(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
+def search(ctx: Any, args: dict[str, Any]) -> Docs:
     def build(q: Any) -> Any:
         s = q.search("body", args["query"])
         return s.eq("channel", args["channel"]) if "channel" in args else s
 
-    docs: list[dict[str, Any]] = (
-        ctx.db.query("messages").with_search_index("search_body", build).collect()
-    )
+    docs: Docs = ctx.db.query("messages").with_search_index("search_body", build).collect()
     return docs
 
 
@@ -286,11 +287,11 @@ def whoami(ctx: Any, args: dict[str, Any]) -> Any:
 
 
 @query(args={"query": v.string(), "take": v.number()})
-def searchTake(ctx: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
-    docs: list[dict[str, Any]] = (
+def searchTake(ctx: Any, args: dict[str, Any]) -> Docs:
+    docs: Docs = (
         ctx.db.query("messages")
         .with_search_index("search_body", lambda q: q.search("body", args["query"]))
-        .take(int(args["take"]))
+        .take(args["take"])
     )
     return docs
 

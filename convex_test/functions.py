@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import itertools
 import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias, overload
 
 from convex_test import errors
 from convex_test._guards import checked_arity, checked_call
@@ -156,6 +157,7 @@ class FunctionDefinition:
         if name in _READ_ONLY:
             raise AttributeError(f"FunctionDefinition.{name} is read-only")
         object.__setattr__(self, name, value)
+        FunctionRegistry.generation = next(_GENERATIONS)  # its resolution may change
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"FunctionDefinition.{name} cannot be deleted")
@@ -448,6 +450,10 @@ def check_component_path(component: Any) -> str:
 
 _Root: TypeAlias = Literal["api", "internal", "components", "explicit"]
 
+_MAX_CACHED_CHILDREN: Final = 1024
+# Values of FunctionRegistry.generation (next() on a count is atomic, unlike +=).
+_GENERATIONS: Final = itertools.count(1)
+
 
 class FunctionReference:
     """A reference to a Convex function.
@@ -462,12 +468,14 @@ class FunctionReference:
     working.  References are immutable, hashable and compare by what they name.
     """
 
-    __slots__ = ("_component", "_parts", "_path", "_root")
+    # The instance ``__dict__`` holds only cached children (public names): see __getattr__.
+    __slots__ = ("__dict__", "_component", "_hash", "_parts", "_path", "_root")
 
     _root: _Root
     _parts: tuple[str, ...]
     _component: str
     _path: str | None
+    _hash: int | None
 
     def __init__(self, path: str, component: str = "") -> None:
         init = object.__setattr__
@@ -475,6 +483,7 @@ class FunctionReference:
         init(self, "_parts", ())
         init(self, "_component", check_component_path(component))
         init(self, "_path", normalize_function_path(path))
+        init(self, "_hash", None)
 
     @classmethod
     def _chain(cls, root: _Root, parts: tuple[str, ...]) -> FunctionReference:
@@ -484,15 +493,23 @@ class FunctionReference:
         init(ref, "_parts", parts)
         init(ref, "_component", "")
         init(ref, "_path", None)
+        init(ref, "_hash", None)
         return ref
 
     def __getattr__(self, name: str) -> FunctionReference:
+        # Only reached when normal lookup fails: a name that extends the chain.
         if name.startswith("_"):
             # Never repr(self) here: an unset slot lands here too, and repr reads slots.
             raise AttributeError(name)
         if self._root == "explicit":
             raise AttributeError(f"{self!r} has no attribute {name!r}")
-        return FunctionReference._chain(self._root, (*self._parts, name))
+        child = FunctionReference._chain(self._root, (*self._parts, name))
+        # References are immutable, so the child is kept as a plain instance attribute:
+        # the next `api.messages.send` finds it by normal lookup, without a new chain
+        # (names starting with "_", the only class members, never land here).
+        if type(name) is str and len(self.__dict__) < _MAX_CACHED_CHILDREN:
+            object.__setattr__(self, name, child)
+        return child
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("function references are immutable")
@@ -515,7 +532,12 @@ class FunctionReference:
         return self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        # Cached: references are dict keys of the backends' resolution caches.
+        value = self._hash
+        if value is None:
+            value = hash(self._key())
+            object.__setattr__(self, "_hash", value)
+        return value
 
     def __repr__(self) -> str:
         if self._root == "explicit":
@@ -618,6 +640,11 @@ def function_name(
 class FunctionRegistry:
     """The functions of one namespace (the app ``""`` or a component), by path."""
 
+    generation: ClassVar[int] = 0
+    """Bumped by every :meth:`register` of any registry (and by setting an attribute of
+    a :class:`FunctionDefinition`): the backends' caches of resolved names compare it
+    to know whether their answers may have changed."""
+
     def __init__(self, namespace: str = "", *, source: str | None = None) -> None:
         self.namespace = check_component_path(namespace)
         self.source = source
@@ -641,6 +668,7 @@ class FunctionRegistry:
         self._canonical.setdefault(fdef, path)
         if fdef.path is None:
             fdef.path = path
+        FunctionRegistry.generation = next(_GENERATIONS)
 
     def get(self, path: str) -> FunctionDefinition | None:
         return self._by_path.get(normalize_function_path(path))

@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
+import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +115,7 @@ class ConvexTest:  # not @checked_arity: that would cost ~0.15 us per t call
         record = CallRecord(path=backend.describe_target(ref), kind=kind, args=args)
         backend.calls.append(record)
         started = time.perf_counter()
-        with _capture(record):
+        with _Capture(record):
             try:
                 result = backend.runner.call(
                     ref,
@@ -285,7 +285,7 @@ class ConvexTest:  # not @checked_arity: that would cost ~0.15 us per t call
         record = CallRecord(path=label, kind="scheduler", args=None)
         backend.calls.append(record)
         started = time.perf_counter()
-        with _capture(record):
+        with _Capture(record):
             try:
                 result = fn()
             except BaseException as exc:
@@ -310,6 +310,8 @@ def _outcome(exc: BaseException) -> str:
 
 
 def _plain_args(args: Any) -> Any:
+    if type(args) is dict or args is None:
+        return args  # the usual case, without the Mapping ABC check
     if isinstance(args, Mapping) and not isinstance(args, dict):
         return dict(args)
     return args
@@ -350,20 +352,42 @@ class _Tee(io.TextIOBase):
             self._partial = ""
 
 
-@contextlib.contextmanager
-def _capture(record: CallRecord) -> Iterator[None]:
-    import sys
+class _Capture:
+    """Record the root logger's records and stdout's lines into ``record`` while inside.
 
-    handler = _RecordHandler(record)
-    root = logging.getLogger()
-    root.addHandler(handler)
-    tee = _Tee(record, sys.stdout)
-    try:
-        with contextlib.redirect_stdout(tee):
-            yield
-    finally:
-        tee.close_record()
-        root.removeHandler(handler)
+    A class rather than a generator context manager, with logging handlers reused from
+    a pool: this wraps every call of the pytest fixture's ``t``.
+    """
+
+    __slots__ = ("_handler", "_record", "_saved", "_tee")
+
+    def __init__(self, record: CallRecord) -> None:
+        self._record = record
+
+    def __enter__(self) -> None:
+        record = self._record
+        try:
+            handler = _IDLE_HANDLERS.pop()
+            handler._record = record
+        except IndexError:
+            handler = _RecordHandler(record)
+        self._handler = handler
+        logging.getLogger().addHandler(handler)
+        self._tee = tee = _Tee(record, sys.stdout)
+        self._saved = sys.stdout
+        sys.stdout = tee
+
+    def __exit__(self, *exc_info: object) -> None:
+        sys.stdout = self._saved
+        self._tee.close_record()
+        handler = self._handler
+        logging.getLogger().removeHandler(handler)
+        if len(_IDLE_HANDLERS) < 8:
+            _IDLE_HANDLERS.append(handler)
+
+
+# Handlers of finished captures (creating a logging.Handler takes a lock and registers it).
+_IDLE_HANDLERS: list[_RecordHandler] = []
 
 
 def _to_ms(value: float | datetime | timedelta) -> float:

@@ -15,10 +15,10 @@ as non-zero padding bits; a mock that accepted them would hide bugs).
 
 from __future__ import annotations
 
-import base64
 import random
 import re
-from typing import Final, NamedTuple
+from itertools import accumulate
+from typing import Final, NamedTuple, TypeAlias
 
 from convex_test import errors
 
@@ -41,9 +41,8 @@ _MIN_BINARY_LEN: Final = 1 + INTERNAL_ID_LEN + _FOOTER_LEN
 _MAX_BINARY_LEN: Final = 5 + INTERNAL_ID_LEN + _FOOTER_LEN
 
 _ALPHABET: Final = "0123456789abcdefghjkmnpqrstvwxyz"
-_RFC_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-# Base32 is RFC 4648's bit packing with another alphabet: reuse the C implementation.
-_TO_CONVEX: Final = bytes.maketrans(_RFC_ALPHABET.encode(), _ALPHABET.encode())
+# One byte per 5-bit group -> its character (see _base32_int).
+_GROUPS_TO_TEXT: Final = bytes.maketrans(bytes(range(32)), _ALPHABET.encode())
 _TO_INT_DIGITS: Final = str.maketrans(_ALPHABET, "0123456789abcdefghijklmnopqrstuv")
 _VALID_CHARS: Final = re.compile(r"[0-9a-hjkmnp-tv-z]*")
 
@@ -63,8 +62,53 @@ class DecodedId(NamedTuple):
     internal_id: bytes
 
 
+def _spread_steps(groups: int) -> tuple[tuple[int, int, int], ...]:
+    """Mask-and-shift steps moving each 5-bit group of a number into its own byte.
+
+    Each step splits every block of ``2k`` groups in two and moves the upper half up by
+    ``3k`` bits, so that after ``log2(groups)`` steps group ``i`` sits in byte ``i``.
+    """
+    steps = []
+    full = (1 << (8 * groups)) - 1
+    half = groups // 2
+    while half:
+        low = 0
+        for block in range(groups // (2 * half)):
+            low |= ((1 << (5 * half)) - 1) << (block * 16 * half)
+        steps.append((low, full ^ low, 3 * half))
+        half //= 2
+    return tuple(steps)
+
+
+_SPREAD_32: Final = _spread_steps(32)
+_SPREAD_64: Final = _spread_steps(64)
+
+
+def _base32_plan(n_bytes: int) -> tuple[int, tuple[tuple[int, int, int], ...], int, int]:
+    """How to encode ``n_bytes`` bytes: (zero bits to append, steps, width, first byte)."""
+    chars = (n_bytes * 8 + 4) // 5
+    steps, width = (_SPREAD_32, 32) if chars <= 32 else (_SPREAD_64, 64)
+    return chars * 5 - n_bytes * 8, steps, width, width - chars
+
+
+_BASE32_PLANS: Final = tuple(_base32_plan(n) for n in range(41))
+
+
+def _base32_int(number: int, n_bytes: int) -> str:
+    """Base32 text of ``number`` read as ``n_bytes`` (<= 40) big-endian bytes, no padding.
+
+    The same text as RFC 4648 base32 (with our alphabet, ``=`` stripped), built with a
+    handful of big-int operations and one ``bytes.translate`` instead of a loop.
+    """
+    pad, steps, width, first = _BASE32_PLANS[n_bytes]
+    number <<= pad  # zero-fill the last group
+    for low, high, shift in steps:
+        number = (number & low) | ((number & high) << shift)
+    return number.to_bytes(width, "big")[first:].translate(_GROUPS_TO_TEXT).decode("ascii")
+
+
 def _base32_encode(data: bytes) -> str:
-    return base64.b32encode(data).translate(_TO_CONVEX).rstrip(b"=").decode("ascii")
+    return _base32_int(int.from_bytes(data, "big"), len(data))
 
 
 def _base32_decode(text: str) -> bytes:
@@ -88,11 +132,50 @@ def _vint(n: int) -> bytes:
 
 
 def _fletcher16(data: bytes) -> int:
-    c0 = c1 = 0
-    for byte in data:
-        c0 = (c0 + byte) & 0xFF
-        c1 = (c1 + c0) & 0xFF
-    return (c1 << 8) | c0
+    # c0 is the byte sum and c1 the sum of the running sums (both mod 256).
+    return ((sum(accumulate(data)) & 0xFF) << 8) | (sum(data) & 0xFF)
+
+
+_ID_TAIL_BITS: Final = 8 * (INTERNAL_ID_LEN + _FOOTER_LEN)
+
+# Per table number: (VInt << _ID_TAIL_BITS, bytes of the whole ID, fletcher16's c0 after
+# the VInt, its c1 advanced over the 16 bytes of an internal id: c1 + 16 * c0).
+_Prefix: TypeAlias = tuple[int, int, int, int]
+_PREFIXES: dict[int, _Prefix] = {}
+_MAX_PREFIXES: Final = 4096
+
+
+def _prefix(table_number: int) -> _Prefix:
+    prefix = _PREFIXES.get(table_number)
+    if prefix is None:
+        vint = _vint(table_number)
+        checksum = _fletcher16(vint)
+        c0, c1 = checksum & 0xFF, checksum >> 8
+        prefix = (
+            int.from_bytes(vint, "big") << _ID_TAIL_BITS,
+            len(vint) + INTERNAL_ID_LEN + _FOOTER_LEN,
+            c0,
+            c1 + INTERNAL_ID_LEN * c0,
+        )
+        if len(_PREFIXES) >= _MAX_PREFIXES:
+            _PREFIXES.clear()
+        _PREFIXES[table_number] = prefix
+    return prefix
+
+
+def _encode(prefix: _Prefix, internal_id: bytes) -> str:
+    head, n_bytes, c0, c1 = prefix
+    # fletcher16 continued over the internal id from the VInt's state.
+    footer = (
+        (((c1 + sum(accumulate(internal_id))) & 0xFF) << 8) | ((c0 + sum(internal_id)) & 0xFF)
+    ) ^ ID_VERSION
+    number = (
+        head
+        | (int.from_bytes(internal_id, "big") << (8 * _FOOTER_LEN))
+        | ((footer & 0xFF) << 8)  # the footer is little-endian
+        | (footer >> 8)
+    )
+    return _base32_int(number, n_bytes)
 
 
 def _invalid(reason: str) -> errors.InvalidIdError:
@@ -109,9 +192,7 @@ def encode_id(table_number: int, internal_id: bytes) -> str:
         raise errors.InvalidIdError(errors.ID_BAD_TABLE_NUMBER.format(value=table_number))
     if not isinstance(internal_id, (bytes, bytearray)) or len(internal_id) != INTERNAL_ID_LEN:
         raise errors.InvalidIdError(errors.ID_BAD_INTERNAL.format(value=internal_id))
-    body = _vint(table_number) + bytes(internal_id)
-    footer = (_fletcher16(body) ^ ID_VERSION).to_bytes(2, "little")
-    return _base32_encode(body + footer)
+    return _encode(_prefix(table_number), bytes(internal_id))
 
 
 def decode_id(s: str) -> DecodedId:
@@ -184,16 +265,21 @@ class IdGenerator:
     random-looking (14 random bytes, then the day): they are not ordered by insertion.
     """
 
-    __slots__ = ("_rng", "_seed")
+    __slots__ = ("_getrandbits", "_rng", "_seed")
 
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
         self._rng = random.Random(seed)
+        self._getrandbits = self._rng.getrandbits
 
     def new_id(self, table_number: int) -> str:
         """A fresh ID for ``table_number``."""
-        internal = self._rng.getrandbits(112).to_bytes(14, "big") + _ID_DAY.to_bytes(2, "big")
-        return encode_id(table_number, internal)
+        prefix = _PREFIXES.get(table_number) if type(table_number) is int else None
+        if prefix is None:
+            encode_id(table_number, bytes(INTERNAL_ID_LEN))  # checks the number
+            prefix = _prefix(table_number)
+        internal = ((self._getrandbits(112) << 16) | _ID_DAY).to_bytes(INTERNAL_ID_LEN, "big")
+        return _encode(prefix, internal)
 
     def __repr__(self) -> str:
         return f"IdGenerator(seed={self._seed!r})"

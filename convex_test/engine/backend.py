@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from convex_test import errors
 from convex_test.auth import Auth
@@ -34,6 +34,9 @@ from convex_test.schema.definition import SchemaDefinition
 from convex_test.search.action import vector_search_for
 from convex_test.storage import Files, storage_for
 from convex_test.values.display import safe_repr
+
+_MAX_RESOLVED = 4096
+_Resolved: TypeAlias = tuple[FunctionDefinition | None, str, str]
 
 
 @dataclass(slots=True)
@@ -68,6 +71,11 @@ class Backend:
         self.calls: list[CallRecord] = []
         self.namespaces: dict[str, Namespace] = {}
         self.registries: dict[str, FunctionRegistry] = {}
+        # (target, namespace, nested, inline_ok) -> resolve_function's answer, for
+        # references, path strings and function objects.  An answer stays right until a
+        # namespace is mounted or a function is registered (FunctionRegistry.generation).
+        self._resolved: dict[tuple[Any, str, bool, bool], _Resolved] = {}
+        self._resolved_generation = -1
         loaded = load_modules(modules) if modules is not None else None
         if schema is None and loaded is not None:
             schema = loaded.schema
@@ -87,6 +95,7 @@ class Backend:
         namespace = Namespace(path, registry, loaded)
         self.namespaces[path] = namespace
         self.registries[path] = registry
+        self._resolved.clear()  # `components.*` may name the new namespace now
         self.scheduler.add_namespace(path, loaded.crons if loaded is not None else None)
         return namespace
 
@@ -144,6 +153,25 @@ class Backend:
         registered component's functions; ``FunctionReference(path, component=...)``
         works like a function handle and may name any function).
         """
+        cls = type(target)
+        if cls is FunctionReference or cls is str or cls is FunctionDefinition:
+            resolved = self._resolved
+            if self._resolved_generation != FunctionRegistry.generation:
+                resolved.clear()
+                self._resolved_generation = FunctionRegistry.generation
+            key = (target, namespace, nested, inline_ok)
+            hit = resolved.get(key)
+            if hit is None:
+                hit = self._resolve_uncached(target, namespace, inline_ok, nested)
+                if len(resolved) >= _MAX_RESOLVED:
+                    resolved.clear()
+                resolved[key] = hit
+            return hit
+        return self._resolve_uncached(target, namespace, inline_ok, nested)
+
+    def _resolve_uncached(
+        self, target: Any, namespace: str, inline_ok: bool, nested: bool
+    ) -> _Resolved:
         if isinstance(target, FunctionDefinition):
             registered = target.path is not None and any(
                 ns.registry.path_of(target) is not None for ns in self.namespaces.values()
@@ -154,6 +182,11 @@ class Backend:
             if callable(target) and inline_ok:
                 return None, namespace, "<inline>"
             raise errors.ConvexTestError(errors.INLINE_NOT_CALLABLE.format(value=safe_repr(target)))
+        return self._resolve(target, namespace, nested)
+
+    def _resolve(
+        self, target: Any, namespace: str, nested: bool
+    ) -> tuple[FunctionDefinition, str, str]:
         registries: Mapping[str, FunctionRegistry] = self.registries
         via_components = nested and reference_scope(target) == "components"
         if via_components:
@@ -178,20 +211,26 @@ class Backend:
         return "<inline>"
 
     def make_ctx(self, frame: Frame) -> Any:
-        auth = Auth(frame.identity)
-        storage = storage_for(self.files.namespace(frame.namespace), frame)
-        if frame.kind == "query":
-            return QueryCtx(frame, DatabaseReader(frame.txn, frame.namespace), auth, storage)
-        if frame.kind == "mutation":
+        # ctx.storage, ctx.scheduler and ctx.vector_search are built on first use
+        # (ctx_member), which most functions never make.
+        kind = frame.kind
+        if kind == "query":
+            return QueryCtx(frame, DatabaseReader(frame.txn, frame.namespace), Auth(frame.identity))
+        if kind == "mutation":
             return MutationCtx(
-                frame,
-                DatabaseWriter(frame.txn, frame.namespace),
-                auth,
-                storage,
-                CtxScheduler(self.scheduler, frame),
+                frame, DatabaseWriter(frame.txn, frame.namespace), Auth(frame.identity)
             )
-        vector_search = vector_search_for(self.store, frame.namespace)
-        return ActionCtx(frame, auth, storage, CtxScheduler(self.scheduler, frame), vector_search)
+        return ActionCtx(frame, Auth(frame.identity))
+
+    def ctx_member(self, frame: Frame, name: str) -> Any:
+        """``ctx.storage``, ``ctx.scheduler`` or ``ctx.vector_search`` of ``frame``."""
+        if name == "storage":
+            return storage_for(self.files.namespace(frame.namespace), frame)
+        if name == "scheduler":
+            return CtxScheduler(self.scheduler, frame)
+        if name == "vector_search":
+            return vector_search_for(self.store, frame.namespace)
+        raise AttributeError(name)
 
     def table_resolver(self, namespace: str) -> Any:
         return self.store.namespace(namespace).resolver

@@ -12,7 +12,7 @@ kind instead of an ``AttributeError``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from convex_test import errors
 from convex_test._guards import checked_arity
@@ -40,8 +40,16 @@ class _BaseCtx:
 
     _frame: Frame
     auth: Any
+    # Members built on first use (most functions never touch them): the backend makes
+    # them for this frame and they stay as plain attributes.
+    _LAZY: ClassVar[frozenset[str]] = frozenset()
 
     def __getattr__(self, name: str) -> Any:
+        if name in self._LAZY:
+            frame = self._frame
+            value = frame.runner.backend.ctx_member(frame, name)
+            self.__dict__[name] = value
+            return value
         if name == "meta":
             # Convex has it; the mock does not (SPEC §13: unsupported -> NotImplementedError).
             raise NotImplementedError(errors.CTX_META_UNSUPPORTED)
@@ -81,26 +89,24 @@ class _BaseCtx:
 class QueryCtx(_BaseCtx):
     """``ctx`` of a query: read-only database, auth, storage reader, ``run_query``."""
 
-    def __init__(self, frame: Frame, db: Any, auth: Any, storage: Any) -> None:
+    _LAZY = frozenset({"storage"})
+
+    def __init__(self, frame: Frame, db: Any, auth: Any) -> None:
         self._frame = frame
         self.db = db
         self.auth = auth
-        if storage is not None:
-            self.storage = storage
 
 
 @checked_arity("ctx")
 class MutationCtx(_BaseCtx):
     """``ctx`` of a mutation: database writer, auth, storage, scheduler, nested calls."""
 
-    def __init__(self, frame: Frame, db: Any, auth: Any, storage: Any, scheduler: Any) -> None:
+    _LAZY = frozenset({"storage", "scheduler"})
+
+    def __init__(self, frame: Frame, db: Any, auth: Any) -> None:
         self._frame = frame
         self.db = db
         self.auth = auth
-        if storage is not None:
-            self.storage = storage
-        if scheduler is not None:
-            self.scheduler = scheduler
 
     def run_mutation(self, ref: Any, args: Any = None) -> Any:
         """Run a mutation as a sub-transaction: if it raises, only its writes roll back."""
@@ -111,17 +117,11 @@ class MutationCtx(_BaseCtx):
 class ActionCtx(_BaseCtx):
     """``ctx`` of an action or HTTP action: no ``db``; each ``run_*`` is its own transaction."""
 
-    def __init__(
-        self, frame: Frame, auth: Any, storage: Any, scheduler: Any, vector_search: Any
-    ) -> None:
+    _LAZY = frozenset({"storage", "scheduler", "vector_search"})
+
+    def __init__(self, frame: Frame, auth: Any) -> None:
         self._frame = frame
         self.auth = auth
-        if storage is not None:
-            self.storage = storage
-        if scheduler is not None:
-            self.scheduler = scheduler
-        if vector_search is not None:
-            self.vector_search = vector_search
 
     def run_mutation(self, ref: Any, args: Any = None) -> Any:
         """Run a mutation in its own transaction."""

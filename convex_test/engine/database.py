@@ -71,13 +71,21 @@ def _check_query_table(table: Any, system: bool) -> str:
 class DatabaseReader:
     """``ctx.db`` in a query: ``get``, ``query``, ``normalize_id``, ``system``, ``table``."""
 
-    __slots__ = ("namespace", "paginated", "system", "txn")
+    __slots__ = ("_system", "namespace", "paginated", "txn")
 
     def __init__(self, txn: Transaction, namespace: str | NamespaceData = "") -> None:
         self.txn = txn
         self.namespace = txn.namespace(namespace)
         self.paginated = False
-        self.system = SystemReader(self)
+        self._system: SystemReader | None = None
+
+    @property
+    def system(self) -> SystemReader:
+        """``ctx.db.system``: the reader of the system tables (made on first use)."""
+        system = self._system
+        if system is None:
+            system = self._system = SystemReader(self)
+        return system
 
     def get(self, table_or_id: Any, doc_id: Any = _MISSING) -> dict[str, Any] | None:
         """The document with this ID (a copy), or ``None``; ``get(table, id)`` checks the table."""

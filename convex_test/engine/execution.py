@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from convex_test import errors
 from convex_test._guards import call_callback
 from convex_test.engine.transaction import TransactionLimits
-from convex_test.engine.transaction import fast_convert as convert
+from convex_test.values.types import convert
 
 if TYPE_CHECKING:
     from convex_test.engine.backend import Backend
@@ -27,6 +27,11 @@ MAX_CALL_DEPTH = 8
 
 _UNBOUNDED = 1 << 62
 _NO_LIMITS = TransactionLimits(_UNBOUNDED, _UNBOUNDED, _UNBOUNDED, _UNBOUNDED, _UNBOUNDED)
+
+# What handlers usually return: never awaitable, never a query (saves ABC checks).
+_PLAIN_TYPES: frozenset[type] = frozenset(
+    {type(None), str, dict, list, tuple, int, float, bool, bytes}
+)
 
 _KIND_TITLES = {
     "query": "Query",
@@ -175,7 +180,9 @@ class Runner:
             frame = Frame(self, kind, namespace, identity, txn, depth, path, inline_kind == "run")
             ctx = backend.make_ctx(frame)
             try:
-                with backend.clock.pinned():
+                clock = backend.clock
+                clock.enter_pin()  # `with clock.pinned():` without the context manager calls
+                try:
                     if fdef is None:
                         # An inline fn(ctx) that cannot take ctx is the caller's mistake.
                         result = call_callback(
@@ -183,8 +190,10 @@ class Runner:
                         )
                     else:
                         result = handler(ctx, call_args) if fdef.accepts_args else handler(ctx)
-                    if inspect.isawaitable(result):
+                    if type(result) not in _PLAIN_TYPES and inspect.isawaitable(result):
                         result = _drive(result)
+                finally:
+                    clock.exit_pin()
                 if kind == "http_action":
                     pass  # an httpx.Response, which the HTTP transport checks and serves
                 elif fdef is None:
@@ -257,6 +266,8 @@ def _convert_result(result: Any, path: str) -> Any:
 
 
 def _looks_like_query(value: Any) -> bool:
+    if type(value) in _PLAIN_TYPES:
+        return False
     return hasattr(value, "collect") and hasattr(value, "paginate") and hasattr(value, "take")
 
 

@@ -132,20 +132,74 @@ _COMPARE: Final[dict[str, Callable[[Any, Any], bool]]] = {
 }
 
 
+_FLOAT_INT_LIMIT: Final = 2**53
+
+
+def _plain_number(value: Any) -> bool:
+    """A Float64 literal on which Python's comparisons agree with the total order: not
+    NaN and not a zero (IEEE has -0.0 == 0.0), and an int only if exactly a float."""
+    cls = type(value)
+    if cls is float:
+        return bool(value == value and value != 0.0)
+    return cls is int and value != 0 and -_FLOAT_INT_LIMIT <= value <= _FLOAT_INT_LIMIT
+
+
 def _comparison(op: str, left: Any, right: Any) -> Expression:
     lhs, rhs = _operand(left), _operand(right)
     fp = f"{op}({lhs._fp},{rhs._fp})"
     compare = _COMPARE[op]
     sk = sort_key
     if rhs._literal is not _NOT_LITERAL and lhs._literal is _NOT_LITERAL:
-        right_key = sk(rhs._literal)
+        lit = rhs._literal
+        right_key = sk(lit)
         lf = lhs._eval
+        lit_type = type(lit)
         if op == "eq":
+            if lit_type is str or lit_type is bool or lit is None:
+                # Equal in the total order means the same type and the same value: for
+                # these types, Python's == on that type is exact (no sort key needed).
+
+                def eq_exact(doc: dict[str, Any]) -> Any:
+                    value = lf(doc)
+                    if type(value) is lit_type:
+                        return value == lit
+                    return sk(value) == right_key
+
+                return Expression(eq_exact, fp)
+
+            if _plain_number(lit):
+
+                def eq_number(doc: dict[str, Any]) -> Any:
+                    value = lf(doc)
+                    cls = type(value)
+                    if (cls is float and value == value) or (
+                        cls is int and -_FLOAT_INT_LIMIT <= value <= _FLOAT_INT_LIMIT
+                    ):
+                        return value == lit
+                    return sk(value) == right_key
+
+                return Expression(eq_number, fp)
 
             def eq_literal(doc: dict[str, Any]) -> Any:
                 return sk(lf(doc)) == right_key
 
             return Expression(eq_literal, fp)
+
+        if _plain_number(lit):
+            # Against a Float64 that is neither NaN nor a zero, Python's comparison of a
+            # non-NaN float (or an int a float holds exactly) is the total order's: the
+            # zeros compare alike to any nonzero number.
+
+            def cmp_number(doc: dict[str, Any]) -> Any:
+                value = lf(doc)
+                cls = type(value)
+                if (cls is float and value == value) or (
+                    cls is int and -_FLOAT_INT_LIMIT <= value <= _FLOAT_INT_LIMIT
+                ):
+                    return compare(value, lit)
+                return compare(sk(value), right_key)
+
+            return Expression(cmp_number, fp)
 
         def cmp_literal(doc: dict[str, Any]) -> Any:
             return compare(sk(lf(doc)), right_key)
@@ -282,7 +336,14 @@ def _and(operands: tuple[Any, ...]) -> Expression:
     fp = "and(" + ",".join(e._fp for e in exprs) + ")"
 
     def all_of(doc: dict[str, Any]) -> Any:
-        return all(_as_bool(fn(doc)) for fn in fns)
+        # A plain loop: cheaper per document than all() over a generator.
+        for fn in fns:
+            value = fn(doc)
+            if value is not True:
+                if value is False:
+                    return False
+                _as_bool(value)  # raises: not a boolean
+        return True
 
     return Expression(all_of, fp)
 
@@ -293,7 +354,13 @@ def _or(operands: tuple[Any, ...]) -> Expression:
     fp = "or(" + ",".join(e._fp for e in exprs) + ")"
 
     def any_of(doc: dict[str, Any]) -> Any:
-        return any(_as_bool(fn(doc)) for fn in fns)
+        for fn in fns:
+            value = fn(doc)
+            if value is not False:
+                if value is True:
+                    return True
+                _as_bool(value)  # raises: not a boolean
+        return False
 
     return Expression(any_of, fp)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from convex_test import errors
+from convex_test.engine.query import IndexSource, combine_filters
 from convex_test.engine.store import copy_doc
 from convex_test.engine.transaction import TransactionLimitError
 from convex_test.values.display import safe_repr
@@ -250,19 +251,46 @@ def paginate_plan(plan: Plan, options: PaginationOptions) -> dict[str, Any]:
     max_bytes = options.maximum_bytes_read if enforce else None
 
     page: list[dict[str, Any]] = []
-    read_positions: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     rows_read = 0
     bytes_read = 0
     status: str | None = None
     position: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+    middle: tuple[tuple[Any, ...], dict[str, Any]] | None = None
     exhausted = False
+    block = None
+    index_source = source if isinstance(source, IndexSource) else None
     if start_is_end or limit == 0:
         exhausted = True
-    else:
+    elif (
+        not filters
+        and limit is None
+        and not has_end
+        and max_rows is None
+        and max_bytes is None
+        and index_source is not None
+    ):
+        # The common page: no filter and no row/byte option, so it is the next
+        # `page_size` rows of the index, read at once (None: a read limit is in the way,
+        # and the row-by-row loop below reports it exactly).
+        block = index_source.read_block(page_size, start, end)
+    if block is not None:
+        assert index_source is not None
+        keys, docs, bytes_read = block
+        rows_read = len(docs)
+        page = index_source.table.copy_docs(docs)
+        exhausted = rows_read < page_size
+        if rows_read:
+            position = (keys[-1], docs[-1])
+        if rows_read > 2:
+            half = rows_read // 2
+            middle = (keys[half], docs[half])
+    elif not exhausted:
         until = None if end_is_end else end
         rows = source.rows(start, until)
         sizes = getattr(source, "table", None)
         size_of = sizes.sizes if sizes is not None else {}
+        test = combine_filters(filters) if filters else None
+        read_positions: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         while has_end or len(page) < page_size:
             if limit is not None and len(page) >= limit:
                 exhausted = True
@@ -288,8 +316,10 @@ def paginate_plan(plan: Plan, options: PaginationOptions) -> dict[str, Any]:
             bytes_read += size_of.get(doc["_id"], 0)
             position = row
             read_positions.append(row)
-            if all(test(doc) for test in filters):
+            if test is None or test(doc):
                 page.append(copy_doc(doc))
+        if len(read_positions) > 2:
+            middle = read_positions[len(read_positions) // 2]
     if status is None and (
         rows_read > _soft(min(options.maximum_rows_read or _MAX_READ_ROWS, _MAX_READ_ROWS))
         or bytes_read > _soft(min(options.maximum_bytes_read or _MAX_READ_BYTES, _MAX_READ_BYTES))
@@ -308,8 +338,7 @@ def paginate_plan(plan: Plan, options: PaginationOptions) -> dict[str, Any]:
         continue_cursor = encode_cursor(fingerprint, source.position_values(*position))
         is_done = False
     split_cursor: str | None = None
-    if source.max_candidates is None and len(read_positions) > 2:
-        middle = read_positions[len(read_positions) // 2]
+    if source.max_candidates is None and middle is not None:
         split_cursor = encode_cursor(fingerprint, source.position_values(*middle))
     reader.paginated = True
     return {

@@ -5,11 +5,13 @@ A query is a source (full table scan, index range, or search) followed by operat
 client's state machine (a query can be chained once; iteration starts once) and its
 errors; index ranges follow the backend's rules (``IndexRange::compile``).
 
-An index range becomes a pair of bounds on the index's sorted key list and is read
-lazily, in growing chunks, with ``SortedList.irange``: ``take(10)`` reads ten keys
-whatever the table size, and writes made while iterating are seen from the next chunk
-on (as the backend reads batches).  Filters run after the index scan and the documents
-they reject still count as read.
+An index range becomes a pair of bounds on the index's sorted key list
+(:func:`~convex_test.engine.store.key_range`): ``take(10)`` reads ten keys whatever the
+table size.  Iterating a query reads lazily, in growing chunks, so writes made while
+iterating are seen from the next chunk on (as the backend reads batches); ``collect``,
+``take``, ``first``, ``unique`` and ``paginate`` run no user code until they return, so
+they read in one pass.  Filters run after the index scan and the documents they reject
+still count as read.
 """
 
 from __future__ import annotations
@@ -23,10 +25,18 @@ from typing import TYPE_CHECKING, Any, Final
 from convex_test import errors
 from convex_test._guards import call_callback, checked_arity
 from convex_test.engine.filters import compile_filter
-from convex_test.engine.store import BY_CREATION_TIME, MAX_KEY, DbIndex, Table, copy_doc, split_path
+from convex_test.engine.store import (
+    BY_CREATION_TIME,
+    MAX_KEY,
+    DbIndex,
+    Table,
+    copy_doc,
+    key_range,
+    split_path,
+)
 from convex_test.values.display import display_value
 from convex_test.values.order import sort_key
-from convex_test.values.types import UNDEFINED, convert
+from convex_test.values.types import UNDEFINED, Int64, convert
 
 if TYPE_CHECKING:
     from convex_test.engine.database import DatabaseReader
@@ -69,6 +79,14 @@ def _field_arg(value: Any, method: str) -> str:
 
 
 def _range_value(value: Any) -> Any:
+    cls = type(value)
+    # Canonical immutable scalars are their own conversion (ASCII text cannot hold a
+    # lone surrogate); anything else takes the checked path.
+    if cls is str:
+        if value.isascii():
+            return value
+    elif cls is float or cls is bool or cls is Int64 or value is None:
+        return value
     return UNDEFINED if value is UNDEFINED else convert(value)
 
 
@@ -216,12 +234,15 @@ class Plan:
         text = "\x1f".join(parts)
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
-    def open(self) -> Source:
-        """Resolve the table and index, validate the range; return the source."""
+    def open(self, *, search_limit: int | None = None) -> Source:
+        """Resolve the table and index, validate the range; return the source.
+
+        ``search_limit``: the caller reads at most that many search results.
+        """
         reader = self.reader
         table = reader.namespace.tables.get(self.table_name)
         if self.search is not None:
-            return _search_source(self, table)
+            return _search_source(self, table, search_limit)
         if self.index_name is None:
             if table is None:
                 return EmptySource()
@@ -297,10 +318,74 @@ class EmptySource(Source):
         return tuple(sort_key(v) for v in values)
 
 
+def _plain_path(path: str) -> bool:
+    # split_path trims leading/trailing dots: without them a path is its own normal form.
+    return path[:1] != "." and path[-1:] != "."
+
+
+def _fast_range(
+    fields: tuple[str, ...], exprs: tuple[RangeExpr, ...]
+) -> tuple[tuple[Any, ...], bool, tuple[Any, ...], bool] | None:
+    """The bounds of the usual range (equalities on the leading index fields in order,
+    then at most one lower and one upper bound on the next field), or ``None`` for
+    anything else, which :func:`_compile_range_checked` checks and reports in full."""
+    count = len(fields)
+    values: list[Any] = []
+    i = 0
+    for op, path, value in exprs:
+        if op != EQ:
+            break
+        if i >= count or path != fields[i] or not _plain_path(path) or path in fields[:i]:
+            return None
+        values.append(value)
+        i += 1
+    lower: tuple[str, Any] | None = None
+    upper: tuple[str, Any] | None = None
+    if i < len(exprs):
+        if i >= count:
+            return None
+        field = fields[i]
+        if not _plain_path(field) or field in fields[:i]:
+            return None
+        for op, path, value in exprs[i:]:
+            if path != field:
+                return None
+            if op in (LT, LTE):
+                if upper is not None:
+                    return None
+                upper = (op, value)
+            elif op in (GT, GTE):
+                if lower is not None:
+                    return None
+                lower = (op, value)
+            else:
+                return None
+    prefix = [sort_key(value) for value in values]
+    lo = tuple(prefix)
+    hi = (*prefix, MAX_KEY)
+    if lower is not None:
+        op, value = lower
+        lo = (*prefix, sort_key(value)) if op == GTE else (*prefix, sort_key(value), MAX_KEY)
+    if upper is not None:
+        op, value = upper
+        hi = (*prefix, sort_key(value)) if op == LT else (*prefix, sort_key(value), MAX_KEY)
+    return lo, True, hi, False
+
+
 def _compile_range(
     index: DbIndex, table_name: str, exprs: tuple[RangeExpr, ...]
 ) -> tuple[tuple[Any, ...], bool, tuple[Any, ...], bool]:
     """Index range -> ``(lo, lo_inclusive, hi, hi_inclusive)`` bounds on index keys."""
+    fast = _fast_range(index.fields, exprs)
+    if fast is not None:
+        return fast
+    return _compile_range_checked(index, table_name, exprs)
+
+
+def _compile_range_checked(
+    index: DbIndex, table_name: str, exprs: tuple[RangeExpr, ...]
+) -> tuple[tuple[Any, ...], bool, tuple[Any, ...], bool]:
+    """:func:`_compile_range` with every rule checked and reported."""
     label = f"{table_name}.{index.name}"
     equalities: dict[str, Any] = {}
     inequality_field: str | None = None
@@ -410,13 +495,9 @@ class IndexSource(Source):
         else:
             self.lo, self.lo_inclusive, self.hi, self.hi_inclusive = (), True, (MAX_KEY,), False
 
-    def rows(
-        self,
-        after: tuple[Any, ...] | None = None,
-        until: tuple[Any, ...] | None = None,
-        *,
-        chunk: int = _FIRST_CHUNK,
-    ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    def _bounds(
+        self, after: tuple[Any, ...] | None, until: tuple[Any, ...] | None
+    ) -> tuple[tuple[Any, ...], bool, tuple[Any, ...], bool]:
         lo, lo_inc, hi, hi_inc = self.lo, self.lo_inclusive, self.hi, self.hi_inclusive
         desc = self.desc
         if after is not None:
@@ -431,7 +512,86 @@ class IndexSource(Source):
                     lo, lo_inc = until, True
             elif until < hi:
                 hi, hi_inc = until, True
+        return lo, lo_inc, hi, hi_inc
+
+    def rows(
+        self,
+        after: tuple[Any, ...] | None = None,
+        until: tuple[Any, ...] | None = None,
+        *,
+        chunk: int = _FIRST_CHUNK,
+    ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        lo, lo_inc, hi, hi_inc = self._bounds(after, until)
         return self._scan(lo, lo_inc, hi, hi_inc, chunk)
+
+    # Eager reads, for callers that run no user code until they are done (collect,
+    # take, first, unique, paginate): no write can happen in between, so one pass over
+    # the index equals the chunked lazy scan, without its per-row generator layers.
+
+    def read_block(
+        self,
+        count: int | None,
+        after: tuple[Any, ...] | None = None,
+        until: tuple[Any, ...] | None = None,
+    ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]], int] | None:
+        """The next ``count`` (``None``: all) rows as ``(keys, documents, total size)``,
+        recorded as read in one step; ``None`` (nothing recorded) when they would cross
+        a read limit of the transaction, which the row-by-row scan then reports at the
+        exact row."""
+        txn = self.txn
+        limits = txn.limits
+        room = limits.documents_read - txn.documents_read
+        if room < 0:
+            return None
+        take = room + 1 if count is None or count > room else count
+        lo, lo_inc, hi, hi_inc = self._bounds(after, until)
+        keys = self.index.keys
+        assert keys is not None  # db_index() materialises lazy indexes
+        batch = key_range(keys, lo, lo_inc, hi, hi_inc, self.desc, take)
+        ids = [key[-1][1] for key in batch]
+        table = self.table
+        try:
+            docs = list(map(table.docs.__getitem__, ids))
+        except KeyError:  # pragma: no cover - the indexes follow the documents
+            return None
+        size = sum(map(table.sizes.__getitem__, ids))
+        if len(ids) > room or txn.bytes_read + size > limits.bytes_read:
+            return None
+        txn.documents_read += len(ids)
+        txn.bytes_read += size
+        return batch, docs, size
+
+    def read_filtered(
+        self, limit: int | None, test: Callable[[dict[str, Any]], bool]
+    ) -> list[dict[str, Any]]:
+        """The first ``limit`` (``None``: all) documents passing ``test``; every document
+        looked at counts as read."""
+        keys = self.index.keys
+        assert keys is not None  # db_index() materialises lazy indexes
+        docs = self.table.docs
+        sizes = self.table.sizes
+        txn = self.txn
+        max_docs = txn.limits.documents_read
+        max_bytes = txn.limits.bytes_read
+        out: list[dict[str, Any]] = []
+        for key in keys.irange(self.lo, self.hi, (self.lo_inclusive, self.hi_inclusive), self.desc):
+            doc_id = key[-1][1]
+            doc = docs.get(doc_id)
+            if doc is None:  # pragma: no cover - the indexes follow the documents
+                continue
+            size = sizes[doc_id]
+            # Inlined Transaction.record_read, as in _scan.
+            txn.documents_read += 1
+            txn.bytes_read += size
+            if txn.documents_read > max_docs or txn.bytes_read > max_bytes:
+                txn.documents_read -= 1
+                txn.bytes_read -= size
+                txn.record_read(size)
+            if test(doc):
+                out.append(doc)
+                if len(out) == limit:
+                    break
+        return out
 
     def _scan(
         self,
@@ -451,9 +611,8 @@ class IndexSource(Source):
         max_docs = limits.documents_read
         max_bytes = limits.bytes_read
         desc = self.desc
-        irange = keys.irange
         while True:
-            batch = list(islice(irange(lo, hi, (lo_inc, hi_inc), desc), chunk))
+            batch = key_range(keys, lo, lo_inc, hi, hi_inc, desc, chunk)
             # Resolve documents now: later writes show up from the next chunk on.
             pairs = [(key, docs.get(key[-1][1])) for key in batch]
             for key, doc in pairs:
@@ -540,7 +699,7 @@ class SearchSource(Source):
         return (-float(score), -float(creation_time), doc_id)
 
 
-def _search_source(plan: Plan, table: Table | None) -> Source:
+def _search_source(plan: Plan, table: Table | None, limit: int | None = None) -> Source:
     from convex_test.search import text
 
     name = plan.index_name or ""
@@ -583,7 +742,12 @@ def _search_source(plan: Plan, table: Table | None) -> Source:
             text.check_filter_field(name, plan.table_name, index.filter_fields, path)
             eqs.append((path, value))
     text.check_filter_count(name, plan.table_name, len(eqs))
-    results = index.search_with_scores(search_text, eqs, limit=text.MAX_CANDIDATE_REVISIONS)
+    # The backend ranks at most 1024 candidates; a caller reading fewer rows (take(n) with
+    # n <= 1024) only needs the best n of them: the ranking is a total order.
+    top = (
+        text.MAX_CANDIDATE_REVISIONS if limit is None else min(limit, text.MAX_CANDIDATE_REVISIONS)
+    )
+    results = index.search_with_scores(search_text, eqs, limit=top)
     return SearchSource(plan.reader.txn, table, results)
 
 
@@ -592,22 +756,54 @@ def _search_source(plan: Plan, table: Table | None) -> Source:
 # ---------------------------------------------------------------------------------
 
 
-def run_plan(plan: Plan) -> Iterator[dict[str, Any]]:
-    """The stored documents a plan returns, lazily (callers copy them)."""
+def _operators(
+    plan: Plan,
+) -> tuple[list[Callable[[dict[str, Any]], bool]], int | None, bool] | None:
+    """``(filters, limit, simple)`` of a plan (simple: filters, then at most one limit
+    at the end), or ``None`` when a limit of 0 means nothing is read at all."""
     operators = plan.operators
     filters: list[Callable[[dict[str, Any]], bool]] = []
     limit: int | None = None
-    simple = True  # filters, then at most one limit at the end
+    simple = True
+    last = len(operators) - 1
     for i, (kind, arg, _) in enumerate(operators):
         if kind == "limit":
             if arg == 0:
                 # A limit of 0 never pulls from its input: nothing is read.
-                return iter(())
-            if i != len(operators) - 1:
+                return None
+            if i != last:
                 simple = False
             limit = arg if limit is None else min(limit, arg)
         else:
             filters.append(arg)
+    return filters, limit, simple
+
+
+def combine_filters(
+    filters: list[Callable[[dict[str, Any]], bool]],
+) -> Callable[[dict[str, Any]], bool]:
+    """One test for chained ``.filter()`` calls: all of them, in order."""
+    if len(filters) == 1:
+        return filters[0]
+    tests = tuple(filters)
+
+    def all_pass(doc: dict[str, Any]) -> bool:
+        # In order, stopping at the first failure (a later filter may raise); a plain
+        # loop costs less per document than all() over a generator.
+        for test in tests:  # noqa: SIM110
+            if not test(doc):
+                return False
+        return True
+
+    return all_pass
+
+
+def run_plan(plan: Plan) -> Iterator[dict[str, Any]]:
+    """The stored documents a plan returns, lazily (callers copy them)."""
+    parsed = _operators(plan)
+    if parsed is None:
+        return iter(())
+    filters, limit, simple = parsed
     source = plan.open()
     plan.reader.txn.record_index_range()
     if isinstance(source, IndexSource):
@@ -618,16 +814,55 @@ def run_plan(plan: Plan) -> Iterator[dict[str, Any]]:
     else:
         rows = source.rows()
     if not simple:
-        return _apply_operators(rows, operators)
+        return _apply_operators(rows, plan.operators)
     docs: Iterator[dict[str, Any]]
     if not filters:
         docs = (doc for _, doc in rows)
-    elif len(filters) == 1:
-        test = filters[0]
-        docs = (doc for _, doc in rows if test(doc))
     else:
-        docs = (doc for _, doc in rows if all(t(doc) for t in filters))
+        test = combine_filters(filters)
+        docs = (doc for _, doc in rows if test(doc))
     return docs if limit is None else islice(docs, limit)
+
+
+def collect_plan(plan: Plan) -> list[dict[str, Any]]:
+    """Copies of the documents a plan returns, read eagerly.
+
+    Same reads, results and errors as iterating :func:`run_plan`: filters are compiled
+    expressions, so no user code runs (and nothing writes) before the result is built.
+    """
+    parsed = _operators(plan)
+    if parsed is None:
+        return []
+    filters, limit, simple = parsed
+    search_limit = None
+    if simple and not filters and limit is not None:
+        # The best `limit` search results are the first `limit` of the best 1024.
+        search_limit = limit
+    source = plan.open(search_limit=search_limit)
+    plan.reader.txn.record_index_range()
+    docs: list[dict[str, Any]]
+    if not simple:
+        docs = list(_apply_operators(source.rows(), plan.operators))
+    elif isinstance(source, IndexSource):
+        if filters:
+            docs = source.read_filtered(limit, combine_filters(filters))
+        else:
+            block = source.read_block(limit)
+            if block is not None:
+                docs = block[1]
+            else:
+                rows = source.rows(chunk=_FIRST_CHUNK if limit is None else min(limit, _MAX_CHUNK))
+                docs = [doc for _, doc in islice(rows, limit)]
+    else:
+        rows = source.rows()
+        if filters:
+            test = combine_filters(filters)
+            docs = list(islice((doc for _, doc in rows if test(doc)), limit))
+        else:
+            docs = [doc for _, doc in islice(rows, limit)]
+    if isinstance(source, (IndexSource, SearchSource)):
+        return source.table.copy_docs(docs)
+    return [copy_doc(doc) for doc in docs]
 
 
 def _apply_operators(
@@ -713,7 +948,7 @@ class Query:
         self._state = _CLOSED_STATE
         return self._plan
 
-    def _start(self) -> Iterator[dict[str, Any]]:
+    def _begin(self) -> Plan:
         state = self._state
         if state != _PREPARING:
             if state == _EXECUTING:
@@ -722,7 +957,10 @@ class Query:
                 errors.QUERY_CLOSED if state == _CLOSED_STATE else errors.QUERY_CONSUMED
             )
         self._state = _EXECUTING
-        return run_plan(self._plan)
+        return self._plan
+
+    def _start(self) -> Iterator[dict[str, Any]]:
+        return run_plan(self._begin())
 
     def order(self, order: str) -> Query:
         """Scan in ``"asc"`` (default) or ``"desc"`` index order; at most once."""
@@ -765,9 +1003,9 @@ class Query:
 
     def collect(self) -> list[dict[str, Any]]:
         """Every result, as a list of document copies."""
-        docs = self._start()
+        plan = self._begin()
         try:
-            return [copy_doc(doc) for doc in docs]
+            return collect_plan(plan)
         finally:
             self._state = _CONSUMED_STATE
 

@@ -18,6 +18,7 @@ namespace get their own numbers below 10001.  The store is mutated only through 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -45,6 +46,7 @@ __all__ = [
     "Table",
     "copy_doc",
     "field_getter",
+    "key_range",
     "split_path",
 ]
 
@@ -75,13 +77,75 @@ def _copy_container(value: Any) -> Any:
     return [(_copy_container(v) if type(v) in _CONTAINERS else v) for v in value]
 
 
+_CONTAINER_SET: Final = frozenset(_CONTAINERS)
+
+
 def copy_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of a stored (canonical) document; scalars are immutable and shared."""
+    """A deep copy of a stored (canonical) document; scalars are immutable and shared.
+
+    Stored documents are canonical, so this is a structural copy: no re-validation.
+    """
+    if _CONTAINER_SET.isdisjoint(map(type, doc.values())):
+        return doc.copy()
     out = doc.copy()
     for key, value in doc.items():
         if type(value) in _CONTAINERS:
             out[key] = _copy_container(value)
     return out
+
+
+def key_range(
+    keys: SortedList,
+    lo: IndexKey,
+    lo_inclusive: bool,
+    hi: IndexKey,
+    hi_inclusive: bool,
+    desc: bool,
+    count: int,
+) -> list[IndexKey]:
+    """The first ``count`` keys of ``keys`` between ``lo`` and ``hi``, in scan order.
+
+    ``list(islice(keys.irange(lo, hi, (lo_inclusive, hi_inclusive), desc), count))``,
+    read straight from the sorted list's sublists with a few bisections and slices: the
+    read of every ``take``, ``first`` and page, where ``irange``'s iterator machinery
+    would cost more than the read itself.  It reads ``SortedList``'s two internal lists
+    (``_lists``, the sorted sublists, and ``_maxes``, their last items, as in
+    sortedcontainers 2.x); tests/engine/test_fast_paths.py checks it against ``irange``.
+    """
+    maxes = keys._maxes
+    if not maxes or count <= 0:
+        return []
+    lists = keys._lists
+    out: list[IndexKey] = []
+    if not desc:
+        pos = (bisect_left if lo_inclusive else bisect_right)(maxes, lo)
+        if pos == len(maxes):
+            return out
+        start = (bisect_left if lo_inclusive else bisect_right)(lists[pos], lo)
+        end_of = bisect_right if hi_inclusive else bisect_left
+        while True:
+            part = lists[pos][start : start + count - len(out)]
+            cut = end_of(part, hi)
+            out += part[:cut] if cut < len(part) else part
+            pos += 1
+            if cut < len(part) or len(out) >= count or pos == len(lists):
+                return out
+            start = 0
+    pos = (bisect_right if hi_inclusive else bisect_left)(maxes, hi)
+    if pos == len(maxes):
+        pos -= 1
+        stop = len(lists[pos])
+    else:
+        stop = (bisect_right if hi_inclusive else bisect_left)(lists[pos], hi)
+    start_of = bisect_left if lo_inclusive else bisect_right
+    while True:
+        part = lists[pos][max(0, stop - (count - len(out))) : stop]
+        cut = start_of(part, lo)
+        out += reversed(part[cut:] if cut else part)
+        if cut or len(out) >= count or pos == 0:
+            return out
+        pos -= 1
+        stop = len(lists[pos])
 
 
 class ClockLike(Protocol):
@@ -174,7 +238,7 @@ class DbIndex:
     asked for yet.
     """
 
-    __slots__ = ("display_fields", "fields", "getters", "key", "keys", "name")
+    __slots__ = ("display_fields", "fields", "getters", "key", "keys", "name", "roots")
 
     def __init__(self, name: str, user_fields: Iterable[str], *, by_id: bool = False) -> None:
         self.name = name
@@ -188,6 +252,8 @@ class DbIndex:
             self.display_fields = (*user, CREATION_TIME)
             self.key = _key_fn(user)
         self.getters = tuple(field_getter(f) for f in self.fields)
+        # The top-level fields the keys depend on (a change elsewhere keeps the key).
+        self.roots = frozenset(split_path(f)[0] for f in self.fields)
         self.keys: SortedList | None = None
 
     def values_of(self, doc: dict[str, Any]) -> list[Any]:
@@ -202,7 +268,9 @@ class Table:
     """The documents of one table and its indexes.
 
     ``docs`` maps ID -> stored document (never handed out: callers get copies),
-    ``sizes`` ID -> Convex size of the document (for the read/write byte limits).
+    ``sizes`` ID -> Convex size of the document (for the read/write byte limits),
+    ``nested`` how many stored documents hold a container value (while it is 0, a
+    shallow copy of any document is a deep one: see :meth:`copy_docs`).
     """
 
     __slots__ = (
@@ -213,6 +281,7 @@ class Table:
         "live",
         "name",
         "namespace",
+        "nested",
         "number",
         "search_indexes",
         "sizes",
@@ -235,6 +304,7 @@ class Table:
         self.live = True
         self.docs: dict[str, dict[str, Any]] = {}
         self.sizes: dict[str, int] = {}
+        self.nested = 0
         self.indexes: dict[str, DbIndex] = {}
         self.search_indexes: dict[str, Any] = {}
         self.vector_indexes: dict[str, Any] = {}
@@ -290,11 +360,19 @@ class Table:
         """Every index name of the table (database, search and vector)."""
         return [*self.indexes, *self.search_indexes, *self.vector_indexes]
 
+    def copy_docs(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Copies of stored documents of this table, for handing out."""
+        if self.nested:
+            return [copy_doc(doc) for doc in docs]
+        return list(map(dict.copy, docs))
+
     # -- raw mutation (the transaction validates and logs before calling these) ------
     def put(self, doc_id: str, doc: dict[str, Any], size: int) -> None:
         """Store a new document and index it."""
         self.docs[doc_id] = doc
         self.sizes[doc_id] = size
+        if not _CONTAINER_SET.isdisjoint(map(type, doc.values())):
+            self.nested += 1
         for index in self._maintained:
             index.keys.add(index.key(doc))  # type: ignore[union-attr]
         for text in self.search_indexes.values():
@@ -302,11 +380,27 @@ class Table:
         for vector in self.vector_indexes.values():
             vector.add(doc_id, doc)
 
-    def swap(self, doc_id: str, old: dict[str, Any], new: dict[str, Any], size: int) -> None:
-        """Replace stored document ``old`` by ``new`` and re-index what changed."""
+    def swap(
+        self,
+        doc_id: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        size: int,
+        changed: frozenset[str] | None = None,
+    ) -> None:
+        """Replace stored document ``old`` by ``new`` and re-index what changed.
+
+        ``changed``: the top-level fields that differ, if the caller knows them
+        (database indexes on other fields are left alone).
+        """
         self.docs[doc_id] = new
         self.sizes[doc_id] = size
+        self.nested += (not _CONTAINER_SET.isdisjoint(map(type, new.values()))) - (
+            not _CONTAINER_SET.isdisjoint(map(type, old.values()))
+        )
         for index in self._maintained:
+            if changed is not None and changed.isdisjoint(index.roots):
+                continue
             key = index.key
             old_key = key(old)
             new_key = key(new)
@@ -325,6 +419,8 @@ class Table:
         """Remove a document and its index entries; return it and its size."""
         doc = self.docs.pop(doc_id)
         size = self.sizes.pop(doc_id)
+        if not _CONTAINER_SET.isdisjoint(map(type, doc.values())):
+            self.nested -= 1
         for index in self._maintained:
             index.keys.remove(index.key(doc))  # type: ignore[union-attr]
         for text in self.search_indexes.values():

@@ -31,9 +31,17 @@ from convex_test.schema.validators import identifier_error
 from convex_test.values.display import display_value
 from convex_test.values.order import sort_key
 from convex_test.values.size import MAX_DOCUMENT_NESTING, MAX_DOCUMENT_SIZE, check_document, measure
-from convex_test.values.types import UNDEFINED, Int64, check_field_name, convert
+from convex_test.values.types import (
+    _KNOWN_KEYS,
+    UNDEFINED,
+    Int64,
+    _learn_key,
+    _NotCanonical,
+    check_field_name,
+    convert,
+)
 
-__all__ = ["Transaction", "TransactionLimitError", "TransactionLimits", "fast_convert"]
+__all__ = ["Transaction", "TransactionLimitError", "TransactionLimits"]
 
 _SYSTEM_FIELDS: Final = ("_id", "_creationTime")
 
@@ -68,6 +76,10 @@ class TransactionLimits:
     index_ranges_read: int = 4_096
     documents_written: int = 16_000
     bytes_written: int = 1 << 24
+
+
+_DEFAULT_LIMITS: Final = TransactionLimits()
+"""Read, never changed: the limits of a transaction whose ``limits`` nobody asked for."""
 
 
 def _format_bytes(n: int) -> str:
@@ -106,6 +118,7 @@ class Transaction:
 
     __slots__ = (
         "_closed",
+        "_limits",
         "_log",
         "_savepoints",
         "bytes_read",
@@ -113,7 +126,6 @@ class Transaction:
         "documents_read",
         "documents_written",
         "index_ranges_read",
-        "limits",
         "read_only",
         "store",
     )
@@ -121,7 +133,8 @@ class Transaction:
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
         self.store = store
         self.read_only = read_only
-        self.limits = TransactionLimits()
+        # Made on first use of `limits` (tests and t.run change them; most never look).
+        self._limits: TransactionLimits | None = None
         self._log: list[tuple[Any, ...]] = []
         self._savepoints: list[tuple[int, int, int]] = []
         self._closed = False
@@ -132,6 +145,18 @@ class Transaction:
         self.bytes_written = 0
 
     # ------------------------------------------------------------------ control
+    @property
+    def limits(self) -> TransactionLimits:
+        """This transaction's limits (Convex's defaults unless changed)."""
+        limits = self._limits
+        if limits is None:
+            limits = self._limits = TransactionLimits()
+        return limits
+
+    @limits.setter
+    def limits(self, value: TransactionLimits) -> None:
+        self._limits = value
+
     @property
     def closed(self) -> bool:
         """Whether the transaction has been committed or rolled back."""
@@ -207,7 +232,7 @@ class Transaction:
         """Count one document read (index scans count filtered-out documents too)."""
         self.documents_read += 1
         self.bytes_read += size
-        limits = self.limits
+        limits = self._limits or _DEFAULT_LIMITS
         if self.documents_read > limits.documents_read:
             raise TransactionLimitError(
                 "TooManyDocumentsRead",
@@ -226,18 +251,17 @@ class Transaction:
     def record_index_range(self) -> None:
         """Count one index range read (each ``db.get`` and each query)."""
         self.index_ranges_read += 1
-        if self.index_ranges_read > self.limits.index_ranges_read:
+        limit = (self._limits or _DEFAULT_LIMITS).index_ranges_read
+        if self.index_ranges_read > limit:
             raise TransactionLimitError(
                 "TooManyReads",
-                errors.TOO_MANY_READS.format(
-                    limit=self.limits.index_ranges_read, help=errors.OVER_LIMIT_HELP
-                ),
+                errors.TOO_MANY_READS.format(limit=limit, help=errors.OVER_LIMIT_HELP),
             )
 
     def _record_write(self, size: int) -> None:
         self.documents_written += 1
         self.bytes_written += size
-        limits = self.limits
+        limits = self._limits or _DEFAULT_LIMITS
         if self.documents_written > limits.documents_written:
             raise TransactionLimitError(
                 "TooManyWrites", errors.TOO_MANY_WRITES.format(limit=limits.documents_written)
@@ -404,7 +428,8 @@ class Transaction:
         ``system=True`` (scheduler, storage) allows the system tables and skips the
         schema; user code cannot write them.
         """
-        self._check_writable(method)
+        if self._closed or self.read_only:
+            self._check_writable(method)
         nsd = ns if type(ns) is NamespaceData else self.namespace(ns)
         if not isinstance(table, str):
             raise errors.ConvexTestError(
@@ -431,7 +456,10 @@ class Transaction:
         given_time = body.pop("_creationTime", UNDEFINED)
         if given_id is not UNDEFINED or given_time is not UNDEFINED:
             body_size = -1
-        if not system and nsd.validates:
+        # The backend checks the document's own rules (ResolvedDocument::new) before the
+        # schema: a top-level `_x` field fails as it does without a schema (below).
+        underscore = _has_underscore_field(body)
+        if not system and nsd.validates and not underscore:
             body = self._validate_schema(nsd, table, body)
         number = tbl.number if tbl is not None else nsd.number_for(table)
         store = self.store
@@ -451,7 +479,7 @@ class Transaction:
             )
         doc = {"_creationTime": creation_time, "_id": doc_id}
         doc.update(body)
-        size = _checked_size(doc, table, body_size)
+        size = _checked_size(doc, table, body_size, underscore)
         self._record_write(size)
         if tbl is None:
             tbl = nsd.create_table(table, number=number)
@@ -576,6 +604,9 @@ class Transaction:
     ) -> None:
         if not system and nsd.validates:
             body = {k: v for k, v in new.items() if k not in _SYSTEM_FIELDS}
+            if _has_underscore_field(body):
+                # The document's own rules come before the schema (see insert).
+                check_document(new, table=tbl.name)
             validated = self._validate_schema(nsd, tbl.name, body)
             new = {"_creationTime": old["_creationTime"], "_id": old["_id"]}
             new.update(validated)
@@ -625,30 +656,11 @@ class Transaction:
 # Fast path for the common case: a document made of canonical values.
 # ---------------------------------------------------------------------------------
 
-_GOOD_KEYS: set[str] = set()
-_MAX_GOOD_KEYS: Final = 4096
 _INT_LIMIT: Final = 2**53
-
-
-class _Slow(Exception):
-    """The fast converter met something unusual; the checked path takes over."""
-
-
-def _fast_key(key: Any) -> None:
-    # The type check comes first: an object hashing and comparing equal to a known key
-    # must not pass for it.
-    if type(key) is str and key in _GOOD_KEYS:
-        return
-    if (
-        type(key) is not str
-        or not key.isascii()
-        or not key.isprintable()
-        or key.startswith("$")
-        or len(key) > 1024
-    ):
-        raise _Slow
-    if len(_GOOD_KEYS) < _MAX_GOOD_KEYS:
-        _GOOD_KEYS.add(key)
+# The field-name check and the cache of names known to pass it are values.convert's.
+_GOOD_KEYS: Final = _KNOWN_KEYS
+_fast_key: Final = _learn_key
+_Slow: Final = _NotCanonical
 
 
 def _fast_value(value: Any, depth: int) -> tuple[Any, int, int]:
@@ -674,7 +686,8 @@ def _fast_value(value: Any, depth: int) -> tuple[Any, int, int]:
         size = 2
         nesting = 0
         for k, v in value.items():
-            _fast_key(k)
+            if type(k) is not str or k not in _GOOD_KEYS:
+                _fast_key(k)
             if v is UNDEFINED:
                 continue
             item, item_size, item_nesting = _fast_value(v, depth + 1)
@@ -701,18 +714,6 @@ def _fast_value(value: Any, depth: int) -> tuple[Any, int, int]:
     if cls is Int64:
         return value, 9, 0
     raise _Slow
-
-
-def fast_convert(value: Any) -> Any:
-    """``values.convert(value)`` with a fast path for already-canonical values.
-
-    Same result and same errors (anything unusual goes through ``convert``); about 3x
-    faster on plain dicts, lists and scalars.  For the runner's args and return values.
-    """
-    try:
-        return _fast_value(value, 0)[0]
-    except _Slow:
-        return convert(value)
 
 
 def _convert_body(value: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -780,15 +781,29 @@ def _check_system_field(key: str, given: Any, old: dict[str, Any]) -> None:
     )
 
 
-def _checked_size(doc: dict[str, Any], table: str, body_size: int = -1) -> int:
+def _has_underscore_field(body: dict[str, Any]) -> bool:
+    """Whether a document body (without its system fields) has a top-level ``_x`` field."""
+    for key in body:  # noqa: SIM110 - a plain loop: any() with a generator is ~2x slower
+        if key[:1] == "_":
+            return True
+    return False
+
+
+def _checked_size(
+    doc: dict[str, Any], table: str, body_size: int = -1, underscore: bool | None = None
+) -> int:
     """The Convex size of a document after enforcing the document limits.
 
     ``body_size`` is the size of the document without its system fields when the fast
     converter measured it (then nesting is known to be fine), else ``-1``.
+    ``underscore`` is :func:`_has_underscore_field` of the body when already known.
     """
-    for key in doc:
-        if key[:1] == "_" and key not in _SYSTEM_FIELDS:
-            check_document(doc, table=table)
+    if underscore is None:
+        for key in doc:
+            if key[:1] == "_" and key not in _SYSTEM_FIELDS:
+                check_document(doc, table=table)
+    elif underscore:
+        check_document(doc, table=table)
     if body_size >= 0:
         size = _document_size(body_size, doc)
         if size <= MAX_DOCUMENT_SIZE:

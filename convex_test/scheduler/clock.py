@@ -168,7 +168,7 @@ class _Pin(AbstractContextManager[None]):
         self._clock = clock
 
     def __enter__(self) -> None:
-        self._clock._enter_pin()
+        self._clock.enter_pin()
 
     def __exit__(
         self,
@@ -176,7 +176,7 @@ class _Pin(AbstractContextManager[None]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._clock._exit_pin()
+        self._clock.exit_pin()
 
 
 class Clock:
@@ -187,12 +187,13 @@ class Clock:
     a user's freezegun/time-machine takes over.
     """
 
-    __slots__ = ("_depth", "_ms", "_pin", "_spare", "_travel", "_traveller")
+    __slots__ = ("_depth", "_ms", "_pin", "_spare", "_spare_ms", "_travel", "_traveller")
 
     def __init__(self, start_ms: float | None = None) -> None:
         self._depth = 0
         self._travel: Any = None
         self._spare: Any = None  # a stopped travel object, reused by the next pin
+        self._spare_ms: float | None = None  # the time the travel object is set to
         self._traveller: Any = None
         self._pin = _Pin(self)
         if start_ms is None:
@@ -293,16 +294,28 @@ class Clock:
         """Whether a :meth:`pinned` block is active."""
         return self._depth > 0
 
-    def _enter_pin(self) -> None:
+    def enter_pin(self) -> None:
+        """The first half of :meth:`pinned` (the runner's hot path calls the halves)."""
         if self._depth:
             self._depth += 1
             return
-        ms = self.now_ms()
-        if _freezegun_factory() is None:
-            self._start_travel(ms)
+        # now_ms() and the freezegun check in one pass: this runs on every call.
+        modules = sys.modules
+        freezegun = modules.get("freezegun.api")
+        factories = getattr(freezegun, "freeze_factories", None) if freezegun else None
+        if factories:
+            self._ms = _freezegun_ms(factories[-1])
+        else:
+            tm = modules.get("time_machine")
+            if tm is not None and getattr(tm, "traveller_stack", None):
+                traveller = _user_traveller()
+                if traveller is not None:
+                    self._ms = int(traveller.time_ns()) / 1_000_000
+            self._start_travel(self._ms)
         self._depth = 1
 
-    def _exit_pin(self) -> None:
+    def exit_pin(self) -> None:
+        """The second half of :meth:`pinned`: call once per :meth:`enter_pin`."""
         self._depth -= 1
         if self._depth == 0 and self._travel is not None:
             self._stop_travel()
@@ -311,11 +324,14 @@ class Clock:
         travel = self._spare
         if travel is None:
             travel = _tm().travel(ms / 1000, tick=False)
+            self._spare_ms = None
         else:
             # Reusing a stopped travel saves parsing a destination on every call.
             self._spare = None
-        # Pin the exact nanosecond (the float seconds can be ~256 ns off).
-        travel.destination_timestamp_ns = _ms_to_ns(ms)
+        if ms != self._spare_ms:
+            # Pin the exact nanosecond (the float seconds can be ~256 ns off).
+            travel.destination_timestamp_ns = _ms_to_ns(ms)
+            self._spare_ms = ms
         traveller = travel.start()
         _OWN_TRAVELLERS.add(id(traveller))
         self._travel = travel

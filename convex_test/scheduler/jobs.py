@@ -638,6 +638,7 @@ _STATE_SIZES: Final = {
     kind: value_size({"kind": kind}) for kind in ("pending", "inProgress", "success", "canceled")
 }
 _COMPLETED_TIME_SIZE: Final = len("completedTime") + 1 + value_size(0.0)
+_STATE_FIELDS: Final = frozenset(("state", "completedTime"))
 
 
 def _state_size(state: dict[str, Any]) -> int:
@@ -649,8 +650,9 @@ def _write_state(job: _Job, state: dict[str, Any], completed_at: float | None) -
     """Set a job's state (and ``completedTime``), committed at once.
 
     The scheduler's own bookkeeping, outside any function's transaction, so it writes
-    the stored document directly (no undo log is needed) and adjusts its size by the
-    difference instead of measuring the whole document again.
+    the stored document directly (no undo log is needed), adjusts its size by the
+    difference instead of measuring the whole document again, and re-keys only the
+    indexes on the fields it changes.
     """
     table = job.table
     old = table.docs.get(job.id)
@@ -663,7 +665,7 @@ def _write_state(job: _Job, state: dict[str, Any], completed_at: float | None) -
         if "completedTime" not in old:
             size += _COMPLETED_TIME_SIZE
         new["completedTime"] = completed_at
-    table.swap(job.id, old, new, size)
+    table.swap(job.id, old, new, size, _STATE_FIELDS)
 
 
 def _is_canceled(job: _Job) -> bool:

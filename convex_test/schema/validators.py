@@ -811,8 +811,16 @@ class VObject(Validator):
         super().__init__(is_optional=is_optional, height=height)
         self._fields = checked
         # The backend keeps fields in a BTreeMap: checks (and error order) go by name.
+        # Each step also names the one Python type its validator passes through as is
+        # (ASCII only for str), so the common case skips the call (see _check).
         self._plan = tuple(
-            (name, checked[name]._check, checked[name].is_optional) for name in sorted(checked)
+            (
+                name,
+                checked[name]._check,
+                checked[name].is_optional,
+                _PASS_THROUGH.get(type(checked[name]), _NoPassThrough),
+            )
+            for name in sorted(checked)
         )
 
     @property
@@ -829,8 +837,13 @@ class VObject(Validator):
         depth += 1
         out: dict[str, Any] = {}
         seen = 0
-        for name, check, optional in self._plan:
-            item = get(name, _MISSING)
+        for name, check, optional, plain in self._plan:
+            item: Any = get(name, _MISSING)
+            if type(item) is plain and (plain is not str or item.isascii()):
+                # What check() would return unchanged (v.string() and an ASCII str, ...).
+                seen += 1
+                out[name] = item
+                continue
             if item is _MISSING or item is UNDEFINED:
                 if item is UNDEFINED:
                     seen += 1
@@ -912,6 +925,22 @@ class VObject(Validator):
                 for name, f in self._fields.items()
             },
         }
+
+
+class _NoPassThrough:
+    """The type of no value: the plan's marker for "always call the validator"."""
+
+
+# Validator class -> the value type it returns unchanged (a str only if ASCII): the
+# fast path of VObject._check.  Exact classes only, checked against each _check.
+_PASS_THROUGH: Final[dict[type[Validator], Any]] = {
+    VString: str,
+    VFloat64: float,
+    VBoolean: bool,
+    VInt64: Int64,
+    VNull: type(None),
+    VBytes: bytes,
+}
 
 
 def _shown(value: dict[Any, Any], checked: dict[str, Any]) -> dict[Any, Any]:

@@ -723,6 +723,15 @@ class TextIndex:
             keep = np.flatnonzero(neg_scores <= threshold)
             hits, neg_scores, neg_times = hits[keep], neg_scores[keep], neg_times[keep]
         order = np.lexsort((neg_times, neg_scores))
+        if limit is not None and limit < len(order):
+            # Rows past the limit matter only if they tie the last kept row on score and
+            # creation time (the doc id orders those): keep that run, drop the rest
+            # before any per-row Python work.
+            last = order[limit - 1]
+            tail = order[limit:]
+            same = (neg_scores[tail] == neg_scores[last]) & (neg_times[tail] == neg_times[last])
+            run = len(tail) if bool(same.all()) else int(np.argmin(same))
+            order = order[: limit + run]
         ranked_scores = neg_scores[order]
         ranked_times = neg_times[order]
         slot_ids = self._slot_ids

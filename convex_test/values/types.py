@@ -227,21 +227,142 @@ def convert(value: Any, path: str = "", *, _depth: int = 0) -> Value:
     Tuples become lists, bytearrays bytes, keys and limits are checked.  Raises
     :class:`~convex_test.errors.UnsupportedValueError` naming the path of the first
     offending part; cyclic structures are caught by the nesting limit.
+
+    Values made of plain ``dict``/``list`` and canonical scalars (arguments, return
+    values, documents) take a fast path that only copies and checks; anything else (or
+    anything wrong) goes through the checked conversion, which words the errors.  Both
+    give the same results and the same errors.
+    """
+    try:
+        return _canonical_copy(value, _depth)
+    except _NotCanonical:
+        return _convert_checked(value, path, _depth)
+
+
+class _NotCanonical(Exception):
+    """The fast copy met something that the checked conversion must handle or reject."""
+
+
+# Field names already known to pass check_field_name (plain ``str`` only).
+_KNOWN_KEYS: set[str] = set()
+_MAX_KNOWN_KEYS: Final = 4096
+
+
+def _learn_key(key: Any) -> None:
+    """Accept a plain ``str`` key that passes :func:`check_field_name`, else raise."""
+    # The type check comes first: an object that hashes and compares equal to a known
+    # key must not pass for it.
+    if (
+        type(key) is not str
+        or not key.isascii()
+        or not key.isprintable()  # with isascii: only " " to "~"
+        or key.startswith("$")
+        or len(key) > MAX_FIELD_NAME_LEN
+    ):
+        raise _NotCanonical
+    if len(_KNOWN_KEYS) < _MAX_KNOWN_KEYS:
+        _KNOWN_KEYS.add(key)
+
+
+def _utf8_ok(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _NotCanonical from None
+
+
+def _canonical_copy(value: Any, depth: int) -> Value:
+    """``convert(value)`` for plain containers and canonical scalars, else raise.
+
+    The per-call copy of every argument and return value, so it is tuned: containers
+    are copied in C first and then checked in place (scalars inline, no call per item).
+    """
+    cls = type(value)
+    if cls is dict:
+        if depth >= MAX_VALUE_NESTING or len(value) > MAX_OBJECT_FIELDS:
+            raise _NotCanonical
+        depth += 1
+        known = _KNOWN_KEYS
+        out: dict[str, Any] = value.copy()
+        dropped: list[str] | None = None
+        for k, v in out.items():
+            if type(k) is not str or k not in known:
+                _learn_key(k)
+            c = type(v)
+            if c is str:
+                if v.isascii():
+                    continue
+                _utf8_ok(v)
+            elif c is float or c is bool or v is None or c is Int64 or c is bytes:
+                continue
+            elif c is int:
+                if not -MAX_SAFE_FLOAT_INT <= v <= MAX_SAFE_FLOAT_INT:
+                    raise _NotCanonical
+            elif c is dict or c is list or c is tuple:
+                out[k] = _canonical_copy(v, depth)  # replacing a value keeps iterating
+            elif v is UNDEFINED:
+                # JS drops undefined-valued fields when serialising an object.
+                if dropped is None:
+                    dropped = []
+                dropped.append(k)
+            else:
+                raise _NotCanonical
+        if dropped is not None:
+            for k in dropped:
+                del out[k]
+        return out
+    if cls is list or cls is tuple:
+        if depth >= MAX_VALUE_NESTING or len(value) > MAX_ARRAY_LEN:
+            raise _NotCanonical
+        depth += 1
+        items: list[Any] = list(value)
+        for i, v in enumerate(items):
+            c = type(v)
+            if c is str:
+                if v.isascii():
+                    continue
+                _utf8_ok(v)
+            elif c is float or c is bool or v is None or c is Int64 or c is bytes:
+                continue
+            elif c is int:
+                if not -MAX_SAFE_FLOAT_INT <= v <= MAX_SAFE_FLOAT_INT:
+                    raise _NotCanonical
+            elif c is dict or c is list or c is tuple:
+                items[i] = _canonical_copy(v, depth)
+            else:
+                raise _NotCanonical
+        return items
+    if cls is str:
+        if not value.isascii():
+            _utf8_ok(value)
+        return value
+    if cls is float or cls is bool or value is None or cls is Int64 or cls is bytes:
+        return value
+    if cls is int and -MAX_SAFE_FLOAT_INT <= value <= MAX_SAFE_FLOAT_INT:
+        return value
+    raise _NotCanonical
+
+
+def _convert_checked(value: Any, path: str, depth: int) -> Value:
+    """The checked conversion: every rule in order, errors with the offending path.
+
+    Children go through :func:`convert` again, so only the unusual parts of a value
+    take this path.
     """
     if isinstance(value, (list, tuple)):
-        if _depth >= MAX_VALUE_NESTING:
+        if depth >= MAX_VALUE_NESTING:
             raise errors.UnsupportedValueError(
-                errors.TOO_NESTED.format(depth=_depth + 1, path=_where(path))
+                errors.TOO_NESTED.format(depth=depth + 1, path=_where(path))
             )
         if len(value) > MAX_ARRAY_LEN:
             raise errors.UnsupportedValueError(
                 errors.ARRAY_TOO_LONG.format(length=len(value), path=_where(path))
             )
-        return [convert(v, f"{path}[{i}]", _depth=_depth + 1) for i, v in enumerate(value)]
+        return [convert(v, f"{path}[{i}]", _depth=depth + 1) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        if _depth >= MAX_VALUE_NESTING:
+        if depth >= MAX_VALUE_NESTING:
             raise errors.UnsupportedValueError(
-                errors.TOO_NESTED.format(depth=_depth + 1, path=_where(path))
+                errors.TOO_NESTED.format(depth=depth + 1, path=_where(path))
             )
         if len(value) > MAX_OBJECT_FIELDS:
             raise errors.UnsupportedValueError(
@@ -253,7 +374,7 @@ def convert(value: Any, path: str = "", *, _depth: int = 0) -> Value:
             if v is UNDEFINED:
                 # JS drops undefined-valued fields when serialising an object.
                 continue
-            out[k] = convert(v, f"{path}.{k}", _depth=_depth + 1)
+            out[k] = convert(v, f"{path}.{k}", _depth=depth + 1)
         return out
     if value is UNDEFINED:
         raise errors.UnsupportedValueError(

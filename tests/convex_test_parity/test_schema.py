@@ -35,11 +35,6 @@ def test_field_names_must_be_identifiers() -> None:
         t.run(lambda ctx: ctx.db.insert("a", {"_a": "x"}))
 
 
-@pytest.mark.xfail(
-    reason="the mock checks the schema before the document's own rules; the backend checks "
-    "the document first (ResolvedDocument::new, then schema enforcement)",
-    strict=True,
-)
 def test_underscore_field_is_refused_before_schema_validation() -> None:
     t = convex_test(define_schema({"a": define_table({"_a": v.optional(v.string())})}))
     with pytest.raises(ConvexTestError, match="Field '_a' starts with an underscore"):

@@ -10,24 +10,9 @@ from hypothesis import strategies as st
 
 from convex_test import errors
 from convex_test.engine import DatabaseWriter
-from convex_test.engine.transaction import fast_convert
-from convex_test.values.order import sort_key
-from convex_test.values.types import UNDEFINED, Int64, convert
-from tests.engine.strategies import pool_values, values
+from convex_test.values.types import UNDEFINED
+from tests.engine.strategies import pool_values
 from tests.engine.support import Engine, messages_schema
-
-values_with_odd_inputs = st.recursive(
-    st.one_of(
-        values,
-        st.sampled_from([2**60, UNDEFINED, {1, 2}, (1, 2), bytearray(b"x"), "\ud800", object()]),
-        st.builds(Int64, st.integers(-(2**63), 2**63 - 1)),
-    ),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(["a", "$b", "_c", "d e", "\x01"]), inner, max_size=3),
-    ),
-    max_leaves=6,
-)
 
 
 def test_rollback_undoes_everything(schema_engine: Engine) -> None:
@@ -265,28 +250,3 @@ def test_indexes_stay_consistent_with_documents(ops: list[Any]) -> None:
             assert list(index.keys) == sorted(index.key(d) for d in table.docs.values())
         for text in table.search_indexes.values():
             assert len(text) == len(table.docs)
-
-
-# --------------------------------------------------------------------------- fast_convert
-
-
-@settings(max_examples=200, deadline=None)
-@given(value=values_with_odd_inputs)
-def test_fast_convert_equals_convert(value: Any) -> None:
-    try:
-        expected: Any = convert(value)
-    except errors.ConvexTestError as exc:
-        with pytest.raises(type(exc)) as info:
-            fast_convert(value)
-        assert str(info.value) == str(exc)
-        return
-    got = fast_convert(value)
-    assert sort_key(got) == sort_key(expected)
-    assert repr(got) == repr(expected)
-
-
-def test_fast_convert_copies() -> None:
-    value = {"a": [1, {"b": 2}]}
-    copied = fast_convert(value)
-    copied["a"][1]["b"] = 3
-    assert value == {"a": [1, {"b": 2}]}

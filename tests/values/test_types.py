@@ -8,11 +8,22 @@ import pickle
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convex_test.errors import ConvexTestError, UnsupportedValueError
 from convex_test.values import UNDEFINED, Int64, convert, copy_value, type_name, values_equal
-from convex_test.values.types import check_field_name
+from convex_test.values.order import sort_key
+from convex_test.values.types import (
+    MAX_ARRAY_LEN,
+    MAX_OBJECT_FIELDS,
+    MAX_VALUE_NESTING,
+    _canonical_copy,
+    _convert_checked,
+    _NotCanonical,
+    check_field_name,
+    convert_scalar,
+)
 from tests.values.value_strategies import convex_values
 
 
@@ -226,3 +237,170 @@ def test_check_field_name_returns_the_name() -> None:
     assert check_field_name("ok_1") == "ok_1"
     with pytest.raises(UnsupportedValueError, match=r"at path \.p"):
         check_field_name("$x", ".p")
+
+
+# ------------------------------------------------ convert's fast path == the checked rules
+
+
+def _reference_convert(value: Any, path: str = "", depth: int = 0) -> Any:
+    """convert() as a plain recursive walk of the documented rules (no fast path)."""
+    if isinstance(value, (list, tuple)):
+        if depth >= MAX_VALUE_NESTING:
+            raise UnsupportedValueError(f"too nested {depth + 1} {path}")
+        if len(value) > MAX_ARRAY_LEN:
+            raise UnsupportedValueError(f"too long {path}")
+        return [_reference_convert(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        if depth >= MAX_VALUE_NESTING:
+            raise UnsupportedValueError(f"too nested {depth + 1} {path}")
+        if len(value) > MAX_OBJECT_FIELDS:
+            raise UnsupportedValueError(f"too many fields {path}")
+        out = {}
+        for k, v in value.items():
+            k = check_field_name(k, path)
+            if v is not UNDEFINED:
+                out[k] = _reference_convert(v, f"{path}.{k}", depth + 1)
+        return out
+    if value is UNDEFINED:
+        raise UnsupportedValueError(f"undefined {path}")
+    return convert_scalar(value, path)
+
+
+class _Key(str):
+    pass
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    pass
+
+
+_odd_scalars = st.one_of(
+    st.sampled_from(
+        [
+            2**53,
+            -(2**53),
+            2**53 + 1,
+            2**60,
+            UNDEFINED,
+            {1, 2},
+            bytearray(b"x"),
+            memoryview(b"m"),
+            "\ud800",
+            "é",
+            Color.RED,
+            Level.HIGH,
+            MyFloat(2.5),
+            True,
+            object(),
+        ]
+    ),
+    st.builds(Int64, st.integers(-(2**63), 2**63 - 1)),
+    st.integers(-(2**54), 2**54),
+)
+_odd_keys = st.one_of(
+    st.sampled_from(["$b", "\x01", "é", "x" * 1025, 1, None]),
+    st.builds(_Key, st.sampled_from(["a", "b"])),
+)
+# Mostly valid keys, so that values deep inside objects get checked too.
+_keys = st.integers(0, 7).flatmap(
+    lambda i: _odd_keys if i == 0 else st.sampled_from(["a", "_c", "d e", "", "~", "x" * 1024])
+)
+values_with_odd_inputs = st.recursive(
+    st.one_of(convex_values, _odd_scalars),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(_keys, inner, max_size=3),
+        st.dictionaries(_keys, inner, max_size=3).map(_Dict),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=values_with_odd_inputs)
+def test_convert_agrees_with_the_checked_rules(value: Any) -> None:
+    # The fast path must give the same result, and fail exactly where the rules fail.
+    try:
+        expected = _reference_convert(value)
+    except UnsupportedValueError:
+        with pytest.raises(UnsupportedValueError):
+            convert(value)
+        return
+    got = convert(value)
+    assert repr(got) == repr(expected)
+    assert sort_key(got) == sort_key(expected)
+    assert _types(got) == _types(expected)
+
+
+def _types(value: Any) -> Any:
+    if isinstance(value, list):
+        return [list, *(_types(v) for v in value)]
+    if isinstance(value, dict):
+        return [dict, *((type(k), _types(v)) for k, v in value.items())]
+    return type(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=values_with_odd_inputs, at=st.sampled_from(["", ".a", "[3]"]))
+def test_convert_errors_are_the_checked_path_errors(value: Any, at: str) -> None:
+    # Same class and same text (with the path) as the checked conversion alone.
+    try:
+        expected = _convert_checked(value, at, 0)
+    except UnsupportedValueError as exc:
+        with pytest.raises(UnsupportedValueError) as info:
+            convert(value, at)
+        assert str(info.value) == str(exc)
+        return
+    assert repr(convert(value, at)) == repr(expected)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _nested(MAX_VALUE_NESTING),
+        _nested(MAX_VALUE_NESTING + 1),
+        [0] * MAX_ARRAY_LEN,
+        [0] * (MAX_ARRAY_LEN + 1),
+        {f"k{i}": i for i in range(MAX_OBJECT_FIELDS)},
+        {f"k{i}": i for i in range(MAX_OBJECT_FIELDS + 1)},
+        _cyclic_list(),
+        _cyclic_dict(),
+        {"a": [{"b": (1, {"c": 2**53 + 1})}]},
+        {_Key("a"): 1, "a": 2},
+    ],
+    ids=[
+        "depth-64",
+        "depth-65",
+        "8192",
+        "8193",
+        "1024-fields",
+        "1025-fields",
+        "cycle-list",
+        "cycle-dict",
+        "deep-bad-int",
+        "str-subclass-key",
+    ],
+)
+def test_convert_limits_agree_with_the_checked_rules(value: Any) -> None:
+    try:
+        expected = _convert_checked(value, "", 0)
+    except UnsupportedValueError as exc:
+        with pytest.raises(UnsupportedValueError) as info:
+            convert(value)
+        assert str(info.value) == str(exc)
+        return
+    got = convert(value)
+    assert repr(got) == repr(expected) and _types(got) == _types(expected)
+
+
+def test_convert_fast_path_takes_plain_values_and_copies() -> None:
+    value = {"a": [1, {"b": 2.5, "c": None}], "d": ("x", b"y", Int64(3)), "e": UNDEFINED}
+    copied = _canonical_copy(value, 0)
+    assert copied == {"a": [1, {"b": 2.5, "c": None}], "d": ["x", b"y", Int64(3)]}
+    assert copied == convert(value)
+    copied["a"][1]["b"] = 3
+    assert value["a"] == [1, {"b": 2.5, "c": None}]
+    for odd in ({"$a": 1}, [UNDEFINED], 2**54, Color.RED, {_Key("a"): 1}, bytearray(b"")):
+        with pytest.raises(_NotCanonical):
+            _canonical_copy(odd, 0)

@@ -739,6 +739,9 @@ def _literal_display(literal: Any) -> str:
     return format_float(float(literal))
 
 
+_FLOAT_ONLY: Final = frozenset({float})
+
+
 class VArray(Validator):
     """``v.array(element)``: a ``list`` (or ``tuple``) of at most 8192 elements."""
 
@@ -757,6 +760,9 @@ class VArray(Validator):
             raise _too_nested(depth)
         if len(value) > MAX_ARRAY_LEN:
             raise _too_long(len(value))
+        if type(self.element) is VFloat64 and set(map(type, value)) <= _FLOAT_ONLY:
+            # Embeddings: a list of plain floats is already canonical (one C-level pass).
+            return list(value)
         check = self.element._check
         depth += 1
         out: list[Any] = []

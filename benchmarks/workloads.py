@@ -117,8 +117,24 @@ SEED_BATCH = 8_000
 """Inserts per ``t.run`` when seeding: Convex allows 16,000 writes per transaction."""
 
 
+_warmed_up = False
+
+
+def _warm_up_seeding() -> None:
+    """Pay one-time process costs (lazy imports such as time-machine's) outside the timing.
+
+    The seed row measures the steady per-document cost; the first ``t.run`` of a process
+    also imports modules, which would otherwise land on whichever N runs first.
+    """
+    global _warmed_up
+    if not _warmed_up:
+        _warmed_up = True
+        _insert_all(_new_t(), "messages", _messages(100, seed=99))
+
+
 def _insert_all(t: Any, table: str, docs: list[dict[str, Any]]) -> float:
     """Insert ``docs`` with ``t.run`` insert loops; return the seconds it took."""
+    _warm_up_seeding()
 
     def seed(batch: list[dict[str, Any]]) -> Callable[[Any], None]:
         def run(ctx: Any) -> None:

@@ -215,6 +215,19 @@ def _key_fn(user_fields: tuple[str, ...]) -> KeyFn:
 
         return key1
 
+    if len(getters) == 2:
+        ga, gb = getters
+
+        def key2(doc: dict[str, Any]) -> IndexKey:
+            return (
+                sk(ga(doc)),
+                sk(gb(doc)),
+                (_TAG_FLOAT64, fk(doc[CREATION_TIME])),
+                (_TAG_STRING, doc[ID]),
+            )
+
+        return key2
+
     def key_n(doc: dict[str, Any]) -> IndexKey:
         return (
             *[sk(g(doc)) for g in getters],
@@ -229,6 +242,74 @@ def _by_id_key(doc: dict[str, Any]) -> IndexKey:
     return ((_TAG_STRING, doc[ID]),)
 
 
+PutKeyFn = Callable[[dict[str, Any], Any, Any], IndexKey]
+"""``(doc, creation_time_part, id_part) -> key``: the same key as ``DbIndex.key``, with the
+two system-field parts built once per insert and shared by every index of the table."""
+
+
+def _put_key_by_id(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+    return (id_,)
+
+
+_STRING_KEYS: dict[str, tuple[int, str]] = {}
+"""Shared ``sort_key`` tuples of recently indexed strings: keys of documents with the same
+field value then hold the same object, and the sorted lists' tuple comparisons settle
+that part by identity."""
+_STRING_KEYS_MAX: Final = 1 << 16
+
+
+def _string_key(value: str) -> tuple[int, str]:
+    key = _STRING_KEYS.get(value)
+    if key is None:
+        if len(value) > 64:  # long texts (rarely shared) are not kept alive
+            return (_TAG_STRING, value)
+        if len(_STRING_KEYS) >= _STRING_KEYS_MAX:
+            _STRING_KEYS.clear()
+        key = _STRING_KEYS[value] = (_TAG_STRING, value)
+    return key
+
+
+def _put_key_fn(user_fields: tuple[str, ...]) -> PutKeyFn:
+    """The insert-time twin of :func:`_key_fn` (equal keys, fewer calls per index)."""
+    sk = sort_key
+    skeys = _STRING_KEYS
+    string_key = _string_key
+    if not user_fields:
+
+        def put0(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+            return (ct, id_)
+
+        return put0
+    if not all(len(split_path(f)) == 1 for f in user_fields) or len(user_fields) > 2:
+        full = _key_fn(user_fields)
+
+        def put_any(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+            return full(doc)
+
+        return put_any
+    if len(user_fields) == 1:
+        name = split_path(user_fields[0])[0]
+
+        def put1(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+            v = doc.get(name, UNDEFINED)
+            return (skeys.get(v) or string_key(v) if type(v) is str else sk(v), ct, id_)
+
+        return put1
+    name_a, name_b = (split_path(f)[0] for f in user_fields)
+
+    def put2(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+        a = doc.get(name_a, UNDEFINED)
+        b = doc.get(name_b, UNDEFINED)
+        return (
+            skeys.get(a) or string_key(a) if type(a) is str else sk(a),
+            skeys.get(b) or string_key(b) if type(b) is str else sk(b),
+            ct,
+            id_,
+        )
+
+    return put2
+
+
 class DbIndex:
     """One database index of a table: its fields and the sorted list of its keys.
 
@@ -238,7 +319,16 @@ class DbIndex:
     asked for yet.
     """
 
-    __slots__ = ("display_fields", "fields", "getters", "key", "keys", "name", "roots")
+    __slots__ = (
+        "display_fields",
+        "fields",
+        "getters",
+        "key",
+        "keys",
+        "name",
+        "put_key",
+        "roots",
+    )
 
     def __init__(self, name: str, user_fields: Iterable[str], *, by_id: bool = False) -> None:
         self.name = name
@@ -246,11 +336,13 @@ class DbIndex:
             self.fields: tuple[str, ...] = (ID,)
             self.display_fields: tuple[str, ...] = ()
             self.key: KeyFn = _by_id_key
+            self.put_key: PutKeyFn = _put_key_by_id
         else:
             user = tuple(user_fields)
             self.fields = (*user, CREATION_TIME, ID)
             self.display_fields = (*user, CREATION_TIME)
             self.key = _key_fn(user)
+            self.put_key = _put_key_fn(user)
         self.getters = tuple(field_getter(f) for f in self.fields)
         # The top-level fields the keys depend on (a change elsewhere keeps the key).
         self.roots = frozenset(split_path(f)[0] for f in self.fields)
@@ -373,8 +465,12 @@ class Table:
         self.sizes[doc_id] = size
         if not _CONTAINER_SET.isdisjoint(map(type, doc.values())):
             self.nested += 1
-        for index in self._maintained:
-            index.keys.add(index.key(doc))  # type: ignore[union-attr]
+        if self._maintained:
+            # The `_creationTime` and `_id` parts end every key: build them once.
+            ct = (_TAG_FLOAT64, float_key(doc[CREATION_TIME]))
+            id_ = (_TAG_STRING, doc[ID])
+            for index in self._maintained:
+                index.keys.add(index.put_key(doc, ct, id_))  # type: ignore[union-attr]
         for text in self.search_indexes.values():
             text.add(doc_id, doc)
         for vector in self.vector_indexes.values():

@@ -46,20 +46,24 @@ def app_router(backend: Backend) -> HttpRouter | None:
     return router
 
 
+def _options(backend: Backend, raise_errors: bool) -> dict[str, Any]:
+    """The transport options of ``backend``: its site URL, storage and request IDs."""
+    files = backend.files
+    return {
+        "site_url": files.site_url,
+        "raise_errors": raise_errors,
+        "storage": files,
+        "request_ids": files.request_ids,
+    }
+
+
 def transport_for(
     backend: Backend, invoke: Invoke, *, raise_errors: bool = False
 ) -> ConvexHttpTransport:
     """A sync transport serving ``backend``'s HTTP actions and storage URLs."""
     from convex_test.http.transport import ConvexHttpTransport
 
-    return ConvexHttpTransport(
-        app_router(backend),
-        invoke,
-        site_url=backend.files.site_url,
-        raise_errors=raise_errors,
-        storage=backend.files,
-        request_ids=backend.files.request_ids,
-    )
+    return ConvexHttpTransport(app_router(backend), invoke, **_options(backend, raise_errors))
 
 
 def send(transport: ConvexHttpTransport, request: httpx.Request) -> httpx.Response:
@@ -76,11 +80,4 @@ def async_transport_for(
     """The async twin of :func:`transport_for` (for an ``httpx.AsyncClient``)."""
     from convex_test.http.transport import ConvexAsyncHttpTransport
 
-    return ConvexAsyncHttpTransport(
-        app_router(backend),
-        invoke,
-        site_url=backend.files.site_url,
-        raise_errors=raise_errors,
-        storage=backend.files,
-        request_ids=backend.files.request_ids,
-    )
+    return ConvexAsyncHttpTransport(app_router(backend), invoke, **_options(backend, raise_errors))

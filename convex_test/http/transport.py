@@ -350,6 +350,23 @@ def _convex_json(value: Any) -> Any:
 # ---------------------------------------------------------------------------
 
 
+def _make_dispatcher(
+    router: HttpRouter | None,
+    site_url: str,
+    raise_errors: bool,
+    storage: StorageEndpoints | None,
+    request_ids: Iterator[int] | None,
+) -> _Dispatcher:
+    """The routing and error handling shared by the sync and async transports."""
+    return _Dispatcher(
+        router,
+        site_url=site_url,
+        raise_errors=raise_errors,
+        storage=storage,
+        request_ids=request_ids,
+    )
+
+
 class ConvexHttpTransport(httpx.BaseTransport):
     """Serves a deployment's HTTP actions and storage URLs to an ``httpx.Client``.
 
@@ -368,13 +385,7 @@ class ConvexHttpTransport(httpx.BaseTransport):
         storage: StorageEndpoints | None = None,
         request_ids: Iterator[int] | None = None,
     ) -> None:
-        self._dispatcher = _Dispatcher(
-            router,
-            site_url=site_url,
-            raise_errors=raise_errors,
-            storage=storage,
-            request_ids=request_ids,
-        )
+        self._dispatcher = _make_dispatcher(router, site_url, raise_errors, storage, request_ids)
         self._invoke = invoke
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -414,13 +425,7 @@ class ConvexAsyncHttpTransport(httpx.AsyncBaseTransport):
         storage: StorageEndpoints | None = None,
         request_ids: Iterator[int] | None = None,
     ) -> None:
-        self._dispatcher = _Dispatcher(
-            router,
-            site_url=site_url,
-            raise_errors=raise_errors,
-            storage=storage,
-            request_ids=request_ids,
-        )
+        self._dispatcher = _make_dispatcher(router, site_url, raise_errors, storage, request_ids)
         self._invoke = invoke
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

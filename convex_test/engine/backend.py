@@ -235,9 +235,6 @@ class Backend:
     def table_resolver(self, namespace: str) -> Any:
         return self.store.namespace(namespace).resolver
 
-    def after_commit(self, namespace: str) -> None:
-        """Hook run after a top-level mutation commits (nothing to do yet)."""
-
 
 def _start_ms(start_time: Any) -> Any:
     """``start_time`` in ms; anything else is left for the clock to reject."""

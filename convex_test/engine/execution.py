@@ -211,7 +211,6 @@ class Runner:
             if owns_txn:
                 if kind == "mutation":
                     txn.commit()
-                    backend.after_commit(namespace)
                 else:
                     txn.rollback()
             return result

@@ -366,6 +366,7 @@ class Table:
     """
 
     __slots__ = (
+        "_adders",
         "_maintained",
         "docs",
         "indexes",
@@ -375,6 +376,7 @@ class Table:
         "namespace",
         "nested",
         "number",
+        "owner_index",
         "search_indexes",
         "sizes",
         "vector_indexes",
@@ -394,6 +396,8 @@ class Table:
         self.number = number
         self.is_system = is_system
         self.live = True
+        # This table's position in ``Store.owner_tables`` (``-1`` until it has one).
+        self.owner_index = -1
         self.docs: dict[str, dict[str, Any]] = {}
         self.sizes: dict[str, int] = {}
         self.nested = 0
@@ -406,6 +410,11 @@ class Table:
         self.indexes[BY_ID] = by_id
         self.indexes[BY_CREATION_TIME] = by_ct
         self._maintained: list[DbIndex] = [by_ct]
+        # ``(keys.add, put_key)`` of every maintained index, in the same order: what
+        # :meth:`put` calls, without two attribute lookups per index and insert.
+        self._adders: list[tuple[Callable[[IndexKey], None], PutKeyFn]] = [
+            (by_ct.keys.add, by_ct.put_key)
+        ]
         if definition is not None:
             self._add_definition(definition)
 
@@ -416,6 +425,7 @@ class Table:
             index.keys = SortedList()
             self.indexes[name] = index
             self._maintained.append(index)
+            self._adders.append((index.keys.add, index.put_key))
         search_defs = getattr(definition, "search_indexes", None) or {}
         vector_defs = getattr(definition, "vector_indexes", None) or {}
         if search_defs:
@@ -446,6 +456,7 @@ class Table:
             key = index.key
             index.keys = SortedList(key(doc) for doc in self.docs.values())
             self._maintained.append(index)
+            self._adders.append((index.keys.add, index.put_key))
         return index
 
     def index_names(self) -> list[str]:
@@ -465,12 +476,11 @@ class Table:
         self.sizes[doc_id] = size
         if not _CONTAINER_SET.isdisjoint(map(type, doc.values())):
             self.nested += 1
-        if self._maintained:
-            # The `_creationTime` and `_id` parts end every key: build them once.
-            ct = (_TAG_FLOAT64, float_key(doc[CREATION_TIME]))
-            id_ = (_TAG_STRING, doc[ID])
-            for index in self._maintained:
-                index.keys.add(index.put_key(doc, ct, id_))  # type: ignore[union-attr]
+        # The `_creationTime` and `_id` parts end every key: build them once.
+        ct = (_TAG_FLOAT64, float_key(doc[CREATION_TIME]))
+        id_ = (_TAG_STRING, doc[ID])
+        for add, put_key in self._adders:
+            add(put_key(doc, ct, id_))
         for text in self.search_indexes.values():
             text.add(doc_id, doc)
         for vector in self.vector_indexes.values():
@@ -569,7 +579,7 @@ class NamespaceData:
 
     def table_for_id(self, id: str) -> tuple[str, bool] | None:
         """``(table name, is_system)`` of the table an ID belongs to, or ``None``."""
-        owner = self.store.id_owner.get(id) if type(id) is str else None
+        owner = self.store.owner_of(id) if type(id) is str else None
         if owner is not None and owner.live and owner.namespace is self:
             return owner.name, owner.is_system
         number = table_number_of(id) if isinstance(id, str) else None
@@ -641,6 +651,7 @@ class Store:
         "ids",
         "last_creation_time",
         "namespaces",
+        "owner_tables",
     )
 
     def __init__(self, clock: ClockLike, *, id_seed: int = 0) -> None:
@@ -653,7 +664,23 @@ class Store:
         # ID -> the table it was created in: a fast path for get-by-id (decoding an
         # ID costs more than a dict lookup).  Never shrinks; ``Table.live`` and the
         # table's ``docs`` say whether the document exists.
-        self.id_owner: dict[str, Table] = {}
+        # The values are positions in ``owner_tables``: plain ints keep the dict out of
+        # the garbage collector's traversals (one entry per document ever inserted).
+        self.id_owner: dict[str, int] = {}
+        self.owner_tables: list[Table] = []
+
+    def owner_of(self, doc_id: str) -> Table | None:
+        """The table ``doc_id`` was created in (``None`` if no insert made it)."""
+        index = self.id_owner.get(doc_id)
+        return None if index is None else self.owner_tables[index]
+
+    def set_owner(self, doc_id: str, table: Table) -> None:
+        """Record that ``doc_id`` was created in ``table``."""
+        index = table.owner_index
+        if index < 0:
+            index = table.owner_index = len(self.owner_tables)
+            self.owner_tables.append(table)
+        self.id_owner[doc_id] = index
 
     def add_namespace(self, path: str, schema: Any = None) -> NamespaceData:
         """Register the app (``""``) or a component with its schema (or ``None``)."""

@@ -135,7 +135,7 @@ class Transaction:
         self.read_only = read_only
         # Made on first use of `limits` (tests and t.run change them; most never look).
         self._limits: TransactionLimits | None = None
-        self._log: list[tuple[Any, ...]] = []
+        self._log: list[tuple[Any, ...] | str] = []
         self._savepoints: list[tuple[int, int, int]] = []
         self._closed = False
         self.documents_read = 0
@@ -208,7 +208,10 @@ class Transaction:
         log = self._log
         while len(log) > length:
             entry = log.pop()
-            if entry[0] == _DOC:
+            if isinstance(entry, str):  # an insert
+                store = self.store
+                store.owner_tables[store.id_owner[entry]].pop(entry)
+            elif entry[0] == _DOC:
                 _, table, doc_id, old, old_size = entry
                 current = table.docs.get(doc_id)
                 if old is None:
@@ -303,7 +306,7 @@ class Transaction:
                     )
                 )
             doc_id = str(doc_id)
-        owner = self.store.id_owner.get(doc_id)
+        owner = self.store.owner_of(doc_id)
         if owner is not None and owner.live and owner.namespace is ns:
             found: Table | None = owner
         else:
@@ -355,7 +358,7 @@ class Transaction:
         nsd = ns if type(ns) is NamespaceData else self.namespace(ns)
         if method is None:
             method = "db.system.get" if system else "db.get"
-        owner = self.store.id_owner.get(doc_id) if type(doc_id) is str else None
+        owner = self.store.owner_of(doc_id) if type(doc_id) is str else None
         if owner is not None and owner.live and owner.namespace is nsd:
             tbl: Table | None = owner
         else:
@@ -404,7 +407,7 @@ class Transaction:
         tbl = nsd.tables.get(table)
         if tbl is None:
             return None
-        owner = self.store.id_owner.get(id_string)
+        owner = self.store.owner_of(id_string)
         if owner is not None and owner.live:
             return id_string if owner is tbl else None
         try:
@@ -480,13 +483,27 @@ class Transaction:
         doc = {"_creationTime": creation_time, "_id": doc_id}
         doc.update(body)
         size = _checked_size(doc, table, body_size, underscore)
-        self._record_write(size)
+        limits = self._limits or _DEFAULT_LIMITS
+        if (
+            self.documents_written >= limits.documents_written
+            or self.bytes_written + size > limits.bytes_written
+        ):
+            self._record_write(size)  # raises the limit's error
+        else:  # _record_write inlined
+            self.documents_written += 1
+            self.bytes_written += size
         if tbl is None:
             tbl = nsd.create_table(table, number=number)
             self._log.append((_TABLE, nsd, tbl))
         tbl.put(doc_id, doc, size)
-        self._log.append((_DOC, tbl, doc_id, None, 0))
-        store.id_owner[doc_id] = tbl
+        index = tbl.owner_index
+        if index < 0:
+            store.set_owner(doc_id, tbl)
+        else:
+            store.id_owner[doc_id] = index
+        # An insert's undo entry is its bare ID (its table is ``owner_of(doc_id)``): no
+        # allocation, and nothing for the garbage collector to track.
+        self._log.append(doc_id)
         return doc_id
 
     def patch(

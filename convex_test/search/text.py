@@ -385,26 +385,38 @@ def scanned_too_many() -> errors.ConvexTestError:
 # ---------------------------------------------------------------------------
 
 
-class _TextDoc:
-    """What the index remembers about one document, so that removal needs no re-tokenizing.
+_FILTER_STRING_KEYS: dict[str, SortKey] = {}
+"""Shared ``sort_key`` tuples of recent string filter values (fewer allocations per add)."""
+_FILTER_STRING_KEYS_MAX: Final = 1 << 14
 
-    ``slot`` is the document's row in the index's numpy arrays (``-1`` if it has no terms).
-    """
 
-    __slots__ = ("creation_time", "filter_keys", "num_tokens", "slot", "terms")
+def _filter_key(value: Any) -> SortKey:
+    """``sort_key(value)``, sharing one tuple per short string value."""
+    if type(value) is not str:
+        return sort_key(value)
+    key = _FILTER_STRING_KEYS.get(value)
+    if key is None:
+        key = sort_key(value)
+        if len(value) <= 64:
+            if len(_FILTER_STRING_KEYS) >= _FILTER_STRING_KEYS_MAX:
+                _FILTER_STRING_KEYS.clear()
+            _FILTER_STRING_KEYS[value] = key
+    return key
 
-    def __init__(
-        self,
-        terms: dict[str, int] | None,
-        num_tokens: int,
-        creation_time: float,
-        filter_keys: tuple[SortKey, ...],
-    ) -> None:
-        self.terms = terms
-        self.num_tokens = num_tokens
-        self.creation_time = creation_time
-        self.filter_keys = filter_keys
-        self.slot = -1
+
+_TextDoc = tuple[dict[str, int] | None, int, float, tuple[SortKey, ...], int]
+"""What the index remembers about one document, so that removal needs no re-tokenizing:
+``(terms, num_tokens, creation_time, filter_keys, slot)``.
+
+``slot`` is the document's row in the index's numpy arrays (``-1`` if it has no terms).
+A plain tuple rather than an object: until the document is tokenized it holds only
+atomic values, so the garbage collector untracks it and full collections skip it.
+"""
+_TERMS: Final = 0
+_NUM_TOKENS: Final = 1
+_CREATION_TIME: Final = 2
+_FILTER_KEYS: Final = 3
+_SLOT: Final = 4
 
 
 _np_module: Any = None
@@ -512,12 +524,12 @@ class TextIndex:
                 errors.SEARCH_DOC_ALREADY_INDEXED.format(id=doc_id, index=self.name)
             )
         # Compute everything that can fail before touching the index.
-        filter_keys = tuple([sort_key(get(doc)) for get in self._filter_getters])
+        filter_keys = tuple([_filter_key(get(doc)) for get in self._filter_getters])
         text = self._text_getter(doc)
         creation_time = doc.get("_creationTime", 0.0)
         if type(creation_time) is not float:
             creation_time = float(creation_time) if type(creation_time) is int else 0.0
-        docs[doc_id] = _TextDoc(None, 0, creation_time, filter_keys)
+        docs[doc_id] = (None, 0, creation_time, filter_keys, -1)
         if type(text) is str:
             # Tokens and postings wait for the next search (_flush): writes stay cheap,
             # and a table that is never searched never pays for them.
@@ -555,21 +567,20 @@ class TextIndex:
             num_tokens = len(tokens)
             terms: dict[str, int] = {}
             _count_elements(terms, tokens)
-            entry.terms = terms
-            entry.num_tokens = num_tokens
+            creation_time = entry[_CREATION_TIME]
             # The document's slot: its row in the length and creation-time arrays.
             length = float(num_tokens if num_tokens <= 40 else quantize_fieldnorm(num_tokens))
             if self._free_slots:
                 slot = self._free_slots.pop()
                 self._slot_ids[slot] = doc_id
                 self._lengths[slot] = length
-                self._neg_times[slot] = -entry.creation_time
+                self._neg_times[slot] = -creation_time
             else:
                 slot = len(self._slot_ids)
                 self._slot_ids.append(doc_id)
                 self._lengths.append(length)
-                self._neg_times.append(-entry.creation_time)
-            entry.slot = slot
+                self._neg_times.append(-creation_time)
+            docs[doc_id] = (terms, num_tokens, creation_time, entry[_FILTER_KEYS], slot)
             self._total_tokens += num_tokens
             for term, freq in terms.items():
                 plist = postings.get(term)
@@ -593,7 +604,7 @@ class TextIndex:
             self._pending.pop(doc_id, None)
         filter_arrays = self._filter_arrays
         for position, (values, key) in enumerate(
-            zip(self._filter_index, entry.filter_keys, strict=True)
+            zip(self._filter_index, entry[_FILTER_KEYS], strict=True)
         ):
             ids = values[key]
             ids.discard(doc_id)
@@ -601,13 +612,15 @@ class TextIndex:
                 del values[key]
             if filter_arrays:
                 filter_arrays.pop((position, key), None)
-        if entry.terms:
-            self._slot_ids[entry.slot] = None
-            self._free_slots.append(entry.slot)
-            self._total_tokens -= entry.num_tokens
+        terms = entry[_TERMS]
+        if terms:
+            slot = entry[_SLOT]
+            self._slot_ids[slot] = None
+            self._free_slots.append(slot)
+            self._total_tokens -= entry[_NUM_TOKENS]
             postings = self._postings
             term_arrays = self._term_arrays
-            for term in entry.terms:
+            for term in terms:
                 plist = postings[term]
                 del plist[doc_id]
                 if term_arrays:
@@ -679,7 +692,7 @@ class TextIndex:
                 mask[self._filter_slots(*conditions[0])] = True
             else:
                 docs = self._docs
-                slots = [docs[d].slot for d in candidates]
+                slots = [docs[d][_SLOT] for d in candidates]
                 mask[np.array([s for s in slots if s >= 0], dtype=np.intp)] = True
 
         num_docs = max(len(self._docs), 1)
@@ -756,7 +769,7 @@ class TextIndex:
         if cached is None:
             np = _np()
             docs = self._docs
-            slots = np.fromiter((docs[d].slot for d in plist), dtype=np.intp, count=len(plist))
+            slots = np.fromiter((docs[d][_SLOT] for d in plist), dtype=np.intp, count=len(plist))
             freqs = np.fromiter(plist.values(), dtype=np.float64, count=len(plist))
             cached = self._term_arrays[term] = (slots, freqs)
         return cached
@@ -767,7 +780,7 @@ class TextIndex:
         if cached is None:
             np = _np()
             docs = self._docs
-            slots = [docs[d].slot for d in self._filter_index[position][key]]
+            slots = [docs[d][_SLOT] for d in self._filter_index[position][key]]
             cached = np.array([s for s in slots if s >= 0], dtype=np.intp)
             self._filter_arrays[(position, key)] = cached
         return cached

@@ -44,6 +44,7 @@ from convex_test.values.types import (
 __all__ = ["Transaction", "TransactionLimitError", "TransactionLimits"]
 
 _SYSTEM_FIELDS: Final = ("_id", "_creationTime")
+_NO_VALUE: Final = object()  # delete has no new body
 
 # Undo-log entry kinds.
 _DOC: Final = 0
@@ -517,14 +518,7 @@ class Transaction:
         method: str = "db.patch",
     ) -> None:
         """Shallow-merge ``value`` into a document (``UNDEFINED`` removes a field)."""
-        self._check_writable(method)
-        nsd = ns if type(ns) is NamespaceData else self.namespace(ns)
-        tbl = self.resolve_id(nsd, doc_id, method=method, table=table)
-        assert tbl is not None
-        self._check_table_name(tbl, table, method)
-        if not isinstance(value, dict):
-            raise errors.ConvexTestError(_arg_error(method, "value", errors.DB_VALUE_NOT_OBJECT))
-        self._check_system(tbl, system)
+        nsd, tbl = self._target(ns, doc_id, table, system, method, value)
         old = tbl.docs.get(doc_id)
         if old is None:
             raise errors.ConvexTestError(errors.DB_UPDATE_NONEXISTENT.format(id=doc_id))
@@ -566,14 +560,7 @@ class Transaction:
         method: str = "db.replace",
     ) -> None:
         """Replace a document's body (``_id``/``_creationTime`` are kept)."""
-        self._check_writable(method)
-        nsd = ns if type(ns) is NamespaceData else self.namespace(ns)
-        tbl = self.resolve_id(nsd, doc_id, method=method, table=table)
-        assert tbl is not None
-        self._check_table_name(tbl, table, method)
-        if not isinstance(value, dict):
-            raise errors.ConvexTestError(_arg_error(method, "value", errors.DB_VALUE_NOT_OBJECT))
-        self._check_system(tbl, system)
+        nsd, tbl = self._target(ns, doc_id, table, system, method, value)
         old = tbl.docs.get(doc_id)
         if old is None:
             raise errors.ConvexTestError(errors.DB_REPLACE_NONEXISTENT.format(id=doc_id))
@@ -598,17 +585,33 @@ class Transaction:
         method: str = "db.delete",
     ) -> None:
         """Delete a document."""
-        self._check_writable(method)
-        nsd = ns if type(ns) is NamespaceData else self.namespace(ns)
-        tbl = self.resolve_id(nsd, doc_id, method=method, table=table)
-        assert tbl is not None
-        self._check_table_name(tbl, table, method)
-        self._check_system(tbl, system)
+        _, tbl = self._target(ns, doc_id, table, system, method, _NO_VALUE)
         if doc_id not in tbl.docs:
             raise errors.ConvexTestError(errors.DB_DELETE_NONEXISTENT.format(id=doc_id))
         self._record_write(0)
         old, old_size = tbl.pop(doc_id)
         self._log.append((_DOC, tbl, doc_id, old, old_size))
+
+    def _target(
+        self,
+        ns: str | NamespaceData,
+        doc_id: Any,
+        table: str | None,
+        system: bool,
+        method: str,
+        value: Any,
+    ) -> tuple[NamespaceData, Table]:
+        """The checks patch/replace/delete share, in the backend's order; ``value`` is
+        the new body (``_NO_VALUE`` for delete)."""
+        self._check_writable(method)
+        nsd = ns if type(ns) is NamespaceData else self.namespace(ns)
+        tbl = self.resolve_id(nsd, doc_id, method=method, table=table)
+        assert tbl is not None
+        self._check_table_name(tbl, table, method)
+        if value is not _NO_VALUE and not isinstance(value, dict):
+            raise errors.ConvexTestError(_arg_error(method, "value", errors.DB_VALUE_NOT_OBJECT))
+        self._check_system(tbl, system)
+        return nsd, tbl
 
     def _write_update(
         self,

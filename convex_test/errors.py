@@ -686,6 +686,25 @@ SEARCH_FN_MISSING = (
 )
 SEARCH_ORDER = "Search queries must always be in relevance order. Can not set order manually."
 QUERY_ARG = "Arg {position} `{name}` to `{method}` must be {expected}, got {value}"
+
+
+def query_arg_error(
+    position: int, name: str, method: str, expected: str, value: Any
+) -> ConvexTestError:
+    """A client-side argument-type error, e.g. "Arg 1 `tableName` to `query` must be ..."."""
+    from convex_test.values.display import display_value
+
+    return ConvexTestError(
+        QUERY_ARG.format(
+            position=position,
+            name=name,
+            method=method,
+            expected=expected,
+            value=display_value(value),
+        )
+    )
+
+
 QUERY_CHAINED_ONCE = "A query can only be chained once and can't be chained after iteration begins."
 QUERY_ITERATION_ONCE = "Iteration can only begin on a query once."
 QUERY_CONSUMED = "This query is closed and can't emit any more values."

@@ -48,15 +48,7 @@ def _table_arg(table: Any, method: str) -> str:
 
 def _check_query_table(table: Any, system: bool) -> str:
     if not isinstance(table, str):
-        raise errors.ConvexTestError(
-            errors.QUERY_ARG.format(
-                position=1,
-                name="tableName",
-                method="query",
-                expected="a table name string",
-                value=display_value(table),
-            )
-        )
+        raise errors.query_arg_error(1, "tableName", "query", "a table name string", table)
     accessing_system = table.startswith("_")
     if accessing_system != system:
         raise errors.ConvexTestError(

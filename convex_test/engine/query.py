@@ -66,15 +66,7 @@ RangeExpr = tuple[str, str, Any]  # (operator, field path, value)
 
 def _field_arg(value: Any, method: str) -> str:
     if not isinstance(value, str):
-        raise errors.ConvexTestError(
-            errors.QUERY_ARG.format(
-                position=1,
-                name="fieldName",
-                method=method,
-                expected="a field path string",
-                value=display_value(value),
-            )
-        )
+        raise errors.query_arg_error(1, "fieldName", method, "a field path string", value)
     return value
 
 
@@ -163,15 +155,7 @@ class SearchFilterBuilder:
         """Full-text search ``query`` in the index's search field."""
         path = _field_arg(field, "search")
         if not isinstance(query, str):
-            raise errors.ConvexTestError(
-                errors.QUERY_ARG.format(
-                    position=2,
-                    name="query",
-                    method="search",
-                    expected="a string",
-                    value=display_value(query),
-                )
-            )
+            raise errors.query_arg_error(2, "query", "search", "a string", query)
         self._consume()
         return SearchFilterBuilder((*self._filters, ("Search", path, query)))
 
@@ -901,15 +885,7 @@ _CONSUMED_STATE: Final = 3
 
 def _check_order(order: Any) -> str:
     if order not in ("asc", "desc") or not isinstance(order, str):
-        raise errors.ConvexTestError(
-            errors.QUERY_ARG.format(
-                position=1,
-                name="order",
-                method="order",
-                expected='"asc" or "desc"',
-                value=display_value(order),
-            )
-        )
+        raise errors.query_arg_error(1, "order", "order", '"asc" or "desc"', order)
     return str(order)
 
 
@@ -1077,15 +1053,7 @@ class QueryInitializer:
     ) -> Query:
         """Read the index ``index_name`` within the range that ``range_fn`` builds."""
         if not isinstance(index_name, str):
-            raise errors.ConvexTestError(
-                errors.QUERY_ARG.format(
-                    position=1,
-                    name="indexName",
-                    method="withIndex",
-                    expected="a string",
-                    value=display_value(index_name),
-                )
-            )
+            raise errors.query_arg_error(1, "indexName", "withIndex", "a string", index_name)
         builder = IndexRangeBuilder()
         if range_fn is not None:
             if not callable(range_fn):
@@ -1113,15 +1081,7 @@ class QueryInitializer:
     ) -> Query:
         """Full-text search with the search index ``index_name``."""
         if not isinstance(index_name, str):
-            raise errors.ConvexTestError(
-                errors.QUERY_ARG.format(
-                    position=1,
-                    name="indexName",
-                    method="withSearchIndex",
-                    expected="a string",
-                    value=display_value(index_name),
-                )
-            )
+            raise errors.query_arg_error(1, "indexName", "withSearchIndex", "a string", index_name)
         if search_fn is None or not callable(search_fn):
             raise errors.ConvexTestError(errors.SEARCH_FN_MISSING)
         builder = call_callback(

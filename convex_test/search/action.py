@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from convex_test import errors
 from convex_test._guards import checked_call
-from convex_test.values.display import display_value
 
 if TYPE_CHECKING:
     from convex_test.engine.store import Store
@@ -27,28 +26,14 @@ VectorSearch = Callable[[str, str, Mapping[str, Any]], list[dict[str, Any]]]
 
 def _name_arg(value: Any, position: int, name: str) -> str:
     if not isinstance(value, str):
-        raise errors.ConvexTestError(
-            errors.QUERY_ARG.format(
-                position=position,
-                name=name,
-                method="vectorSearch",
-                expected="a string",
-                value=display_value(value),
-            )
-        )
+        raise errors.query_arg_error(position, name, "vectorSearch", "a string", value)
     return value
 
 
 def _check_query(query: Any) -> tuple[Any, Any, Any]:
     if not isinstance(query, Mapping):
-        raise errors.ConvexTestError(
-            errors.QUERY_ARG.format(
-                position=3,
-                name="query",
-                method="vectorSearch",
-                expected='a dict like {"vector": [...], "limit": 10}',
-                value=display_value(query),
-            )
+        raise errors.query_arg_error(
+            3, "query", "vectorSearch", 'a dict like {"vector": [...], "limit": 10}', query
         )
     for key in query:
         if key not in VECTOR_QUERY_KEYS:

@@ -43,6 +43,7 @@ from convex_test.values.types import (
     MAX_VALUE_NESTING,
     UNDEFINED,
     Int64,
+    check_container_limits,
     check_field_name,
     convert,
     convert_scalar,
@@ -198,25 +199,11 @@ def _ensure_convertible(value: Any, path: str, depth: int = 0) -> None:
     range passes: whether it must be an Int64 is the validator's business.
     """
     if isinstance(value, (list, tuple)):
-        if depth >= MAX_VALUE_NESTING:
-            raise errors.UnsupportedValueError(
-                errors.TOO_NESTED.format(depth=depth + 1, path=_where(path))
-            )
-        if len(value) > MAX_ARRAY_LEN:
-            raise errors.UnsupportedValueError(
-                errors.ARRAY_TOO_LONG.format(length=len(value), path=_where(path))
-            )
+        check_container_limits(value, path, depth)
         for i, item in enumerate(value):
             _ensure_convertible(item, f"{path}[{i}]", depth + 1)
     elif isinstance(value, dict):
-        if depth >= MAX_VALUE_NESTING:
-            raise errors.UnsupportedValueError(
-                errors.TOO_NESTED.format(depth=depth + 1, path=_where(path))
-            )
-        if len(value) > MAX_OBJECT_FIELDS:
-            raise errors.UnsupportedValueError(
-                errors.TOO_MANY_FIELDS.format(count=len(value), path=_where(path))
-            )
+        check_container_limits(value, path, depth)
         for key, item in value.items():
             check_field_name(key, path)
             if item is not UNDEFINED:

@@ -343,6 +343,25 @@ def _canonical_copy(value: Any, depth: int) -> Value:
     raise _NotCanonical
 
 
+def check_container_limits(
+    value: list[Any] | tuple[Any, ...] | dict[Any, Any], path: str, depth: int
+) -> None:
+    """The nesting, array-length and field-count limits of one array or object."""
+    if depth >= MAX_VALUE_NESTING:
+        raise errors.UnsupportedValueError(
+            errors.TOO_NESTED.format(depth=depth + 1, path=_where(path))
+        )
+    if isinstance(value, dict):
+        if len(value) > MAX_OBJECT_FIELDS:
+            raise errors.UnsupportedValueError(
+                errors.TOO_MANY_FIELDS.format(count=len(value), path=_where(path))
+            )
+    elif len(value) > MAX_ARRAY_LEN:
+        raise errors.UnsupportedValueError(
+            errors.ARRAY_TOO_LONG.format(length=len(value), path=_where(path))
+        )
+
+
 def _convert_checked(value: Any, path: str, depth: int) -> Value:
     """The checked conversion: every rule in order, errors with the offending path.
 
@@ -350,24 +369,10 @@ def _convert_checked(value: Any, path: str, depth: int) -> Value:
     take this path.
     """
     if isinstance(value, (list, tuple)):
-        if depth >= MAX_VALUE_NESTING:
-            raise errors.UnsupportedValueError(
-                errors.TOO_NESTED.format(depth=depth + 1, path=_where(path))
-            )
-        if len(value) > MAX_ARRAY_LEN:
-            raise errors.UnsupportedValueError(
-                errors.ARRAY_TOO_LONG.format(length=len(value), path=_where(path))
-            )
+        check_container_limits(value, path, depth)
         return [convert(v, f"{path}[{i}]", _depth=depth + 1) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        if depth >= MAX_VALUE_NESTING:
-            raise errors.UnsupportedValueError(
-                errors.TOO_NESTED.format(depth=depth + 1, path=_where(path))
-            )
-        if len(value) > MAX_OBJECT_FIELDS:
-            raise errors.UnsupportedValueError(
-                errors.TOO_MANY_FIELDS.format(count=len(value), path=_where(path))
-            )
+        check_container_limits(value, path, depth)
         out: dict[str, Any] = {}
         for k, v in value.items():
             k = check_field_name(k, path)

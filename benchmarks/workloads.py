@@ -117,6 +117,9 @@ SEED_BATCH = 8_000
 """Inserts per ``t.run`` when seeding: Convex allows 16,000 writes per transaction."""
 
 
+SEED_INDEXES = {"messages": ("by_channel", "by_author_n"), "items": ("by_value",)}
+"""The database indexes of the benchmark app's tables (besides ``by_creation_time``)."""
+
 _warmed_up = False
 
 
@@ -133,7 +136,12 @@ def _warm_up_seeding() -> None:
 
 
 def _insert_all(t: Any, table: str, docs: list[dict[str, Any]]) -> float:
-    """Insert ``docs`` with ``t.run`` insert loops; return the seconds it took."""
+    """Insert ``docs`` with ``t.run`` insert loops; return the seconds it took.
+
+    The time runs until the documents are queryable: it ends with one read through
+    every database index of the table, which merges the index keys the inserts
+    deferred (see ``DbIndex.pending``), so no seeding work is left for the first query.
+    """
     _warm_up_seeding()
 
     def seed(batch: list[dict[str, Any]]) -> Callable[[Any], None]:
@@ -144,10 +152,16 @@ def _insert_all(t: Any, table: str, docs: list[dict[str, Any]]) -> float:
 
         return run
 
+    def read_every_index(ctx: Any) -> None:
+        ctx.db.query(table).first()
+        for index in SEED_INDEXES.get(table, ()):
+            ctx.db.query(table).with_index(index).first()
+
     batches = [seed(docs[i : i + SEED_BATCH]) for i in range(0, len(docs), SEED_BATCH)]
     t0 = time.perf_counter()
     for batch in batches:
         t.run(batch)
+    t.run(read_every_index)
     return time.perf_counter() - t0
 
 

@@ -529,9 +529,7 @@ class IndexSource(Source):
             return None
         take = room + 1 if count is None or count > room else count
         lo, lo_inc, hi, hi_inc = self._bounds(after, until)
-        keys = self.index.keys
-        assert keys is not None  # db_index() materialises lazy indexes
-        batch = key_range(keys, lo, lo_inc, hi, hi_inc, self.desc, take)
+        batch = key_range(self.index.sorted_keys(), lo, lo_inc, hi, hi_inc, self.desc, take)
         ids = [key[-1][1] for key in batch]
         table = self.table
         try:
@@ -550,8 +548,7 @@ class IndexSource(Source):
     ) -> list[dict[str, Any]]:
         """The first ``limit`` (``None``: all) documents passing ``test``; every document
         looked at counts as read."""
-        keys = self.index.keys
-        assert keys is not None  # db_index() materialises lazy indexes
+        keys = self.index.sorted_keys()
         docs = self.table.docs
         sizes = self.table.sizes
         txn = self.txn
@@ -585,9 +582,7 @@ class IndexSource(Source):
         hi_inc: bool,
         chunk: int,
     ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
-        keys = self.index.keys
-        if keys is None:  # pragma: no cover - db_index() materialises lazy indexes
-            return
+        sorted_keys = self.index.sorted_keys
         docs = self.table.docs
         sizes = self.table.sizes
         txn = self.txn
@@ -596,7 +591,8 @@ class IndexSource(Source):
         max_bytes = limits.bytes_read
         desc = self.desc
         while True:
-            batch = key_range(keys, lo, lo_inc, hi, hi_inc, desc, chunk)
+            # Writes made between chunks (pending keys merged in) show from the next one.
+            batch = key_range(sorted_keys(), lo, lo_inc, hi, hi_inc, desc, chunk)
             # Resolve documents now: later writes show up from the next chunk on.
             pairs = [(key, docs.get(key[-1][1])) for key in batch]
             for key, doc in pairs:

@@ -65,7 +65,7 @@ class Engine:
         out: dict[str, Any] = {}
         for name, table in sorted(ns.tables.items()):
             indexes = {
-                iname: list(index.keys) if index.keys is not None else None
+                iname: list(index.sorted_keys()) if index.keys is not None else None
                 for iname, index in table.indexes.items()
             }
             out[name] = {

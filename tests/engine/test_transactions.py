@@ -247,6 +247,6 @@ def test_indexes_stay_consistent_with_documents(ops: list[Any]) -> None:
         for index in table.indexes.values():
             if index.keys is None:
                 continue
-            assert list(index.keys) == sorted(index.key(d) for d in table.docs.values())
+            assert list(index.sorted_keys()) == sorted(index.key(d) for d in table.docs.values())
         for text in table.search_indexes.values():
             assert len(text) == len(table.docs)

@@ -413,6 +413,7 @@ A plain tuple rather than an object: until the document is tokenized it holds on
 atomic values, so the garbage collector untracks it and full collections skip it.
 """
 _TERMS: Final = 0
+_NOT_PENDING: Final = object()
 _NUM_TOKENS: Final = 1
 _CREATION_TIME: Final = 2
 _FILTER_KEYS: Final = 3
@@ -493,7 +494,9 @@ class TextIndex:
         self._lengths = array("d")
         self._neg_times = array("d")
         self._term_arrays: dict[str, tuple[Any, Any]] = {}
-        self._pending: dict[str, str] = {}  # doc id -> search text, not tokenized yet
+        # doc id -> search text (None: no text) of documents added since the last search:
+        # not in the filter sets and not tokenized yet.
+        self._pending: dict[str, str | None] = {}
         self._filter_arrays: dict[tuple[int, SortKey], Any] = {}
 
     def __len__(self) -> int:
@@ -530,22 +533,9 @@ class TextIndex:
         if type(creation_time) is not float:
             creation_time = float(creation_time) if type(creation_time) is int else 0.0
         docs[doc_id] = (None, 0, creation_time, filter_keys, -1)
-        if type(text) is str:
-            # Tokens and postings wait for the next search (_flush): writes stay cheap,
-            # and a table that is never searched never pays for them.
-            self._pending[doc_id] = text
-        if filter_keys:
-            filter_arrays = self._filter_arrays
-            for position, (values, key) in enumerate(
-                zip(self._filter_index, filter_keys, strict=True)
-            ):
-                ids = values.get(key)
-                if ids is None:
-                    values[key] = {doc_id}
-                else:
-                    ids.add(doc_id)
-                if filter_arrays:
-                    filter_arrays.pop((position, key), None)
+        # The filter sets, tokens and postings wait for the next search (_flush): writes
+        # stay cheap, and a table that is never searched never pays for them.
+        self._pending[doc_id] = text if type(text) is str else None
 
     def _flush(self) -> None:
         """Tokenize the documents added since the last search and post their terms."""
@@ -555,8 +545,21 @@ class TextIndex:
         docs = self._docs
         postings = self._postings
         term_arrays = self._term_arrays
+        filter_index = self._filter_index
+        filter_arrays = self._filter_arrays
         for doc_id, text in pending.items():
             entry = docs[doc_id]
+            for position, key in enumerate(entry[_FILTER_KEYS]):
+                values = filter_index[position]
+                ids = values.get(key)
+                if ids is None:
+                    values[key] = {doc_id}
+                else:
+                    ids.add(doc_id)
+                if filter_arrays:
+                    filter_arrays.pop((position, key), None)
+            if text is None:
+                continue
             if text.isascii():
                 # ASCII lowercasing keeps lengths, so it may run before the length filter.
                 tokens = _ASCII_SHORT_TOKEN_RE.findall(text.lower())
@@ -600,8 +603,8 @@ class TextIndex:
             raise errors.ConvexTestError(
                 errors.SEARCH_DOC_NOT_INDEXED.format(id=doc_id, index=self.name)
             )
-        if self._pending:
-            self._pending.pop(doc_id, None)
+        if self._pending and self._pending.pop(doc_id, _NOT_PENDING) is not _NOT_PENDING:
+            return  # never flushed: in no filter set, no postings
         filter_arrays = self._filter_arrays
         for position, (values, key) in enumerate(
             zip(self._filter_index, entry[_FILTER_KEYS], strict=True)

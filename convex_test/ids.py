@@ -19,6 +19,7 @@ import random
 import re
 from itertools import accumulate
 from typing import Final, NamedTuple, TypeAlias
+from zlib import adler32
 
 from convex_test import errors
 
@@ -133,7 +134,19 @@ def _vint(n: int) -> bytes:
 
 def _fletcher16(data: bytes) -> int:
     # c0 is the byte sum and c1 the sum of the running sums (both mod 256).
-    return ((sum(accumulate(data)) & 0xFF) << 8) | (sum(data) & 0xFF)
+    sums = _byte_sums(data)
+    return ((sums >> 8) & 0xFF00) | (sums & 0xFF)
+
+
+def _byte_sums(data: bytes) -> int:
+    """``(sum of running sums) << 16 | (sum of bytes)``, both exact, for up to 22 bytes.
+
+    Adler-32 started from 0 keeps exactly these two sums, modulo 65521: for 22 bytes
+    they stay below 255 * 22 * 23 / 2 = 64515, so nothing wraps (IDs have at most 21).
+    """
+    if len(data) > 22:
+        return (sum(accumulate(data)) & 0xFFFF) << 16 | (sum(data) & 0xFFFF)
+    return adler32(data, 0)
 
 
 _ID_TAIL_BITS: Final = 8 * (INTERNAL_ID_LEN + _FOOTER_LEN)
@@ -166,9 +179,8 @@ def _prefix(table_number: int) -> _Prefix:
 def _encode(prefix: _Prefix, internal_id: bytes) -> str:
     head, n_bytes, c0, c1 = prefix
     # fletcher16 continued over the internal id from the VInt's state.
-    footer = (
-        (((c1 + sum(accumulate(internal_id))) & 0xFF) << 8) | ((c0 + sum(internal_id)) & 0xFF)
-    ) ^ ID_VERSION
+    sums = adler32(internal_id, 0)  # exact: see _byte_sums
+    footer = ((((c1 + (sums >> 16)) & 0xFF) << 8) | ((c0 + sums) & 0xFF)) ^ ID_VERSION
     number = (
         head
         | (int.from_bytes(internal_id, "big") << (8 * _FOOTER_LEN))
@@ -281,10 +293,8 @@ class IdGenerator:
         # _encode(prefix, internal) and _base32_int inlined (one call per insert).
         head, n_bytes, c0, c1 = prefix
         number = (self._getrandbits(112) << 16) | _ID_DAY
-        internal = number.to_bytes(INTERNAL_ID_LEN, "big")
-        footer = (
-            (((c1 + sum(accumulate(internal))) & 0xFF) << 8) | ((c0 + sum(internal)) & 0xFF)
-        ) ^ ID_VERSION
+        sums = adler32(number.to_bytes(INTERNAL_ID_LEN, "big"), 0)  # exact: see _byte_sums
+        footer = ((((c1 + (sums >> 16)) & 0xFF) << 8) | ((c0 + sums) & 0xFF)) ^ ID_VERSION
         number = head | (number << (8 * _FOOTER_LEN)) | ((footer & 0xFF) << 8) | (footer >> 8)
         pad, steps, width, first = _BASE32_PLANS[n_bytes]
         number <<= pad

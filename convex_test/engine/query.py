@@ -27,7 +27,6 @@ from convex_test._guards import call_callback, checked_arity
 from convex_test.engine.filters import compile_filter
 from convex_test.engine.store import (
     BY_CREATION_TIME,
-    MAX_KEY,
     DbIndex,
     Table,
     copy_doc,
@@ -35,7 +34,7 @@ from convex_test.engine.store import (
     split_path,
 )
 from convex_test.values.display import display_value
-from convex_test.values.order import sort_key
+from convex_test.values.order import MAX_TAG, concat_sort_keys, sort_key
 from convex_test.values.types import UNDEFINED, Int64, convert
 
 if TYPE_CHECKING:
@@ -299,7 +298,7 @@ class EmptySource(Source):
         return [doc["_creationTime"], doc["_id"]]  # pragma: no cover - no rows
 
     def position_key(self, values: list[Any]) -> tuple[Any, ...]:
-        return tuple(sort_key(v) for v in values)
+        return concat_sort_keys(values)
 
 
 def _plain_path(path: str) -> bool:
@@ -344,15 +343,15 @@ def _fast_range(
                 lower = (op, value)
             else:
                 return None
-    prefix = [sort_key(value) for value in values]
-    lo = tuple(prefix)
-    hi = (*prefix, MAX_KEY)
+    lo = concat_sort_keys(values)
+    hi = (*lo, MAX_TAG)
+    prefix = lo
     if lower is not None:
         op, value = lower
-        lo = (*prefix, sort_key(value)) if op == GTE else (*prefix, sort_key(value), MAX_KEY)
+        lo = (*prefix, *sort_key(value)) if op == GTE else (*prefix, *sort_key(value), MAX_TAG)
     if upper is not None:
         op, value = upper
-        hi = (*prefix, sort_key(value)) if op == LT else (*prefix, sort_key(value), MAX_KEY)
+        hi = (*prefix, *sort_key(value)) if op == LT else (*prefix, *sort_key(value), MAX_TAG)
     return lo, True, hi, False
 
 
@@ -439,18 +438,18 @@ def _compile_range_checked(
                     index=label, fields=shown_fields, query_fields=query_fields, field=path
                 )
             )
-    prefix = tuple(sort_key(equalities[p]) for p in sorted(equalities, key=rank.__getitem__))
+    prefix = concat_sort_keys(equalities[p] for p in sorted(equalities, key=rank.__getitem__))
     lo: tuple[Any, ...] = prefix
     lo_inclusive = True
-    hi: tuple[Any, ...] = (*prefix, MAX_KEY)
+    hi: tuple[Any, ...] = (*prefix, MAX_TAG)
     hi_inclusive = False
     if lower is not None:
         op, value = lower
         # gte: every key starting with prefix+value; gt: after all of them.
-        lo = (*prefix, sort_key(value)) if op == GTE else (*prefix, sort_key(value), MAX_KEY)
+        lo = (*prefix, *sort_key(value)) if op == GTE else (*prefix, *sort_key(value), MAX_TAG)
     if upper is not None:
         op, value = upper
-        hi = (*prefix, sort_key(value)) if op == LT else (*prefix, sort_key(value), MAX_KEY)
+        hi = (*prefix, *sort_key(value)) if op == LT else (*prefix, *sort_key(value), MAX_TAG)
     return lo, lo_inclusive, hi, hi_inclusive
 
 
@@ -477,7 +476,7 @@ class IndexSource(Source):
                 index, table.name, exprs
             )
         else:
-            self.lo, self.lo_inclusive, self.hi, self.hi_inclusive = (), True, (MAX_KEY,), False
+            self.lo, self.lo_inclusive, self.hi, self.hi_inclusive = (), True, (MAX_TAG,), False
 
     def _bounds(
         self, after: tuple[Any, ...] | None, until: tuple[Any, ...] | None
@@ -530,7 +529,7 @@ class IndexSource(Source):
         take = room + 1 if count is None or count > room else count
         lo, lo_inc, hi, hi_inc = self._bounds(after, until)
         batch = key_range(self.index.sorted_keys(), lo, lo_inc, hi, hi_inc, self.desc, take)
-        ids = [key[-1][1] for key in batch]
+        ids = [key[-1] for key in batch]
         table = self.table
         try:
             docs = list(map(table.docs.__getitem__, ids))
@@ -556,7 +555,7 @@ class IndexSource(Source):
         max_bytes = txn.limits.bytes_read
         out: list[dict[str, Any]] = []
         for key in keys.irange(self.lo, self.hi, (self.lo_inclusive, self.hi_inclusive), self.desc):
-            doc_id = key[-1][1]
+            doc_id = key[-1]
             doc = docs.get(doc_id)
             if doc is None:  # pragma: no cover - the indexes follow the documents
                 continue
@@ -594,17 +593,17 @@ class IndexSource(Source):
             # Writes made between chunks (pending keys merged in) show from the next one.
             batch = key_range(sorted_keys(), lo, lo_inc, hi, hi_inc, desc, chunk)
             # Resolve documents now: later writes show up from the next chunk on.
-            pairs = [(key, docs.get(key[-1][1])) for key in batch]
+            pairs = [(key, docs.get(key[-1])) for key in batch]
             for key, doc in pairs:
                 if doc is None:
                     continue
                 # Inlined Transaction.record_read (the hot loop of every query).
                 txn.documents_read += 1
-                txn.bytes_read += sizes[key[-1][1]]
+                txn.bytes_read += sizes[key[-1]]
                 if txn.documents_read > max_docs or txn.bytes_read > max_bytes:
                     txn.documents_read -= 1
-                    txn.bytes_read -= sizes[key[-1][1]]
-                    txn.record_read(sizes[key[-1][1]])
+                    txn.bytes_read -= sizes[key[-1]]
+                    txn.record_read(sizes[key[-1]])
                 yield key, doc
             if len(batch) < chunk:
                 return
@@ -621,7 +620,7 @@ class IndexSource(Source):
     def position_key(self, values: list[Any]) -> tuple[Any, ...]:
         if len(values) != len(self.index.fields):
             raise ValueError("cursor position does not fit the index")
-        return tuple(sort_key(v) for v in values)
+        return concat_sort_keys(values)
 
 
 class SearchSource(Source):

@@ -1,12 +1,13 @@
 """The document store of one backend: namespaces, tables, table numbers and indexes.
 
 Each :class:`Table` keeps its documents in a plain dict (``by_id``) and one sorted list
-of index keys per database index.  An index key is::
+of index keys per database index.  An index key is the flat concatenation
+(:func:`~convex_test.values.order.concat_sort_keys`) of::
 
-    (sort_key(field1), ..., sort_key(_creationTime), sort_key(_id))
+    sort_key(field1), ..., sort_key(_creationTime), sort_key(_id)
 
 so Python's tuple order is the Convex index order and the document ID is the last
-element's payload.  Index ranges are answered with ``SortedList.irange``.
+item.  Index ranges are answered by bisection (:func:`key_range`).
 
 Table numbers are unique across the whole store: schema tables in declaration order
 from 10001 (namespaces in registration order), then tables first written without a
@@ -61,9 +62,6 @@ ID: Final = "_id"
 IndexKey = tuple[Any, ...]
 KeyFn = Callable[[dict[str, Any]], IndexKey]
 
-# Sorts after every sort key (their tags are 0..8): ``prefix + (MAX_KEY,)`` bounds the
-# end of all keys starting with ``prefix``.
-MAX_KEY: Final = (99,)
 _TAG_FLOAT64: Final = 3
 _TAG_STRING: Final = 5
 
@@ -192,120 +190,74 @@ def _key_fn(user_fields: tuple[str, ...]) -> KeyFn:
     if not user_fields:
 
         def key0(doc: dict[str, Any]) -> IndexKey:
-            return ((_TAG_FLOAT64, fk(doc[CREATION_TIME])), (_TAG_STRING, doc[ID]))
+            return (_TAG_FLOAT64, fk(doc[CREATION_TIME]), _TAG_STRING, doc[ID])
 
         return key0
     getters = tuple(field_getter(f) for f in user_fields)
     if len(getters) == 1:
         g = getters[0]
-        if len(split_path(user_fields[0])) == 1:
-            name = split_path(user_fields[0])[0]
-
-            def key1_top(doc: dict[str, Any]) -> IndexKey:
-                return (
-                    sk(doc.get(name, UNDEFINED)),
-                    (_TAG_FLOAT64, fk(doc[CREATION_TIME])),
-                    (_TAG_STRING, doc[ID]),
-                )
-
-            return key1_top
 
         def key1(doc: dict[str, Any]) -> IndexKey:
-            return (sk(g(doc)), (_TAG_FLOAT64, fk(doc[CREATION_TIME])), (_TAG_STRING, doc[ID]))
+            return (*sk(g(doc)), _TAG_FLOAT64, fk(doc[CREATION_TIME]), _TAG_STRING, doc[ID])
 
         return key1
 
-    if len(getters) == 2:
-        ga, gb = getters
-
-        def key2(doc: dict[str, Any]) -> IndexKey:
-            return (
-                sk(ga(doc)),
-                sk(gb(doc)),
-                (_TAG_FLOAT64, fk(doc[CREATION_TIME])),
-                (_TAG_STRING, doc[ID]),
-            )
-
-        return key2
-
     def key_n(doc: dict[str, Any]) -> IndexKey:
-        return (
-            *[sk(g(doc)) for g in getters],
-            (_TAG_FLOAT64, fk(doc[CREATION_TIME])),
-            (_TAG_STRING, doc[ID]),
-        )
+        out: list[Any] = []
+        for g in getters:
+            out += sk(g(doc))
+        return (*out, _TAG_FLOAT64, fk(doc[CREATION_TIME]), _TAG_STRING, doc[ID])
 
     return key_n
 
 
 def _by_id_key(doc: dict[str, Any]) -> IndexKey:
-    return ((_TAG_STRING, doc[ID]),)
+    return (_TAG_STRING, doc[ID])
 
 
-PutKeyFn = Callable[[dict[str, Any], Any, Any], IndexKey]
-"""``(doc, creation_time_part, id_part) -> key``: the same key as ``DbIndex.key``, with the
-two system-field parts built once per insert and shared by every index of the table."""
+PutKeyFn = Callable[[dict[str, Any], int, str], IndexKey]
+"""``(doc, float_key(_creationTime), _id) -> key``: the same key as ``DbIndex.key``, with
+the creation time's key computed once per insert for every index of the table."""
 
 
-def _put_key_by_id(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
-    return (id_,)
-
-
-_STRING_KEYS: dict[str, tuple[int, str]] = {}
-"""Shared ``sort_key`` tuples of recently indexed strings: keys of documents with the same
-field value then hold the same object, and the sorted lists' tuple comparisons settle
-that part by identity."""
-_STRING_KEYS_MAX: Final = 1 << 16
-
-
-def _string_key(value: str) -> tuple[int, str]:
-    key = _STRING_KEYS.get(value)
-    if key is None:
-        if len(value) > 64:  # long texts (rarely shared) are not kept alive
-            return (_TAG_STRING, value)
-        if len(_STRING_KEYS) >= _STRING_KEYS_MAX:
-            _STRING_KEYS.clear()
-        key = _STRING_KEYS[value] = (_TAG_STRING, value)
-    return key
+def _put_key_by_id(doc: dict[str, Any], ct: int, id_: str) -> IndexKey:
+    return (_TAG_STRING, id_)
 
 
 def _put_key_fn(user_fields: tuple[str, ...]) -> PutKeyFn:
     """The insert-time twin of :func:`_key_fn` (equal keys, fewer calls per index)."""
     sk = sort_key
-    skeys = _STRING_KEYS
-    string_key = _string_key
     if not user_fields:
 
-        def put0(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
-            return (ct, id_)
+        def put0(doc: dict[str, Any], ct: int, id_: str) -> IndexKey:
+            return (_TAG_FLOAT64, ct, _TAG_STRING, id_)
 
         return put0
     if not all(len(split_path(f)) == 1 for f in user_fields) or len(user_fields) > 2:
         full = _key_fn(user_fields)
 
-        def put_any(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+        def put_any(doc: dict[str, Any], ct: int, id_: str) -> IndexKey:
             return full(doc)
 
         return put_any
     if len(user_fields) == 1:
         name = split_path(user_fields[0])[0]
 
-        def put1(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+        def put1(doc: dict[str, Any], ct: int, id_: str) -> IndexKey:
             v = doc.get(name, UNDEFINED)
-            return (skeys.get(v) or string_key(v) if type(v) is str else sk(v), ct, id_)
+            if type(v) is str:  # one tuple, no sort_key call: the usual case
+                return (_TAG_STRING, v, _TAG_FLOAT64, ct, _TAG_STRING, id_)
+            return (*sk(v), _TAG_FLOAT64, ct, _TAG_STRING, id_)
 
         return put1
     name_a, name_b = (split_path(f)[0] for f in user_fields)
 
-    def put2(doc: dict[str, Any], ct: Any, id_: Any) -> IndexKey:
+    def put2(doc: dict[str, Any], ct: int, id_: str) -> IndexKey:
         a = doc.get(name_a, UNDEFINED)
         b = doc.get(name_b, UNDEFINED)
-        return (
-            skeys.get(a) or string_key(a) if type(a) is str else sk(a),
-            skeys.get(b) or string_key(b) if type(b) is str else sk(b),
-            ct,
-            id_,
-        )
+        if type(a) is str and type(b) is str:
+            return (_TAG_STRING, a, _TAG_STRING, b, _TAG_FLOAT64, ct, _TAG_STRING, id_)
+        return (*sk(a), *sk(b), _TAG_FLOAT64, ct, _TAG_STRING, id_)
 
     return put2
 
@@ -497,9 +449,9 @@ class Table:
         self.sizes[doc_id] = size
         if not _CONTAINER_SET.isdisjoint(map(type, doc.values())):
             self.nested += 1
-        # The `_creationTime` and `_id` parts end every key: build them once.
-        ct = (_TAG_FLOAT64, float_key(doc[CREATION_TIME]))
-        id_ = (_TAG_STRING, doc[ID])
+        # Every key ends with `_creationTime` and `_id`: convert the time once.
+        ct = float_key(doc[CREATION_TIME])
+        id_ = doc[ID]
         for add, put_key in self._adders:
             add(put_key(doc, ct, id_))
         for text in self.search_indexes.values():

@@ -14,6 +14,7 @@ key-sorted ``(key, value)`` pairs.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 from typing import Any
 
 from convex_test import errors
@@ -109,6 +110,26 @@ def _unsupported(value: Any) -> errors.UnsupportedValueError:
     return errors.UnsupportedValueError(
         errors.UNSUPPORTED_TYPE.format(value=display_value(value), path="")
     )
+
+
+MAX_TAG = 99
+"""Greater than every tag: in a concatenation of sort keys, ``(*prefix, MAX_TAG)`` sorts
+after every tuple that starts with ``prefix`` and continues with another key."""
+
+
+def concat_sort_keys(values: Iterable[Any]) -> SortKey:
+    """The sort keys of ``values`` concatenated into one flat tuple.
+
+    Such tuples compare like the sequences of their keys: a key's length is fixed by its
+    tag (its first item: one item for a missing field and null, two otherwise), so two
+    concatenations first differ inside the first pair of keys that differ, and compare
+    as those two keys do.  Index keys are built this way: one flat tuple per document
+    compares about twice as fast as a tuple of per-field tuples.
+    """
+    out: list[Any] = []
+    for value in values:
+        out += sort_key(value)
+    return tuple(out)
 
 
 def values_equal(a: Any, b: Any) -> bool:

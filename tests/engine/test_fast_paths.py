@@ -505,15 +505,14 @@ def test_key_range_matches_irange(
 
     from sortedcontainers import SortedList
 
-    from convex_test.engine.store import MAX_KEY, key_range
+    from convex_test.engine.store import key_range
+    from convex_test.values.order import MAX_TAG
 
     keys = SortedList()
     keys._reset(load)  # small sublists: ranges cross several of them
-    keys.update(((5, i), (3, n)) for n, i in enumerate(items))
-    # Bounds are key prefixes, possibly closed with MAX_KEY (after every key with the prefix).
-    low: tuple[Any, ...] = () if lo is None else ((5, lo), MAX_KEY) if past[0] else ((5, lo),)
-    high: tuple[Any, ...] = (
-        (MAX_KEY,) if hi is None else ((5, hi), MAX_KEY) if past[1] else ((5, hi),)
-    )
+    keys.update((5, i, 3, n) for n, i in enumerate(items))
+    # Bounds are key prefixes, possibly closed with MAX_TAG (after every key with the prefix).
+    low: tuple[Any, ...] = () if lo is None else (5, lo, MAX_TAG) if past[0] else (5, lo)
+    high: tuple[Any, ...] = (MAX_TAG,) if hi is None else (5, hi, MAX_TAG) if past[1] else (5, hi)
     expected = list(islice(keys.irange(low, high, (lo_inclusive, hi_inclusive), desc), count))
     assert key_range(keys, low, lo_inclusive, high, hi_inclusive, desc, count) == expected

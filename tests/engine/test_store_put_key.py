@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from convex_test.engine.store import _TAG_FLOAT64, _TAG_STRING, DbIndex
-from convex_test.values.order import float_key
+from convex_test.engine.store import DbIndex
+from convex_test.values.order import concat_sort_keys, float_key
 from convex_test.values.types import Int64
 
 DOCS: list[dict[str, Any]] = [
@@ -26,14 +26,20 @@ FIELDS += [("a", "b", "c"), ("c",)]
 @pytest.mark.parametrize("doc", DOCS)
 def test_put_key_matches_key(fields: tuple[str, ...], doc: dict[str, Any]) -> None:
     index = DbIndex("by_x", fields)
-    ct = (_TAG_FLOAT64, float_key(doc["_creationTime"]))
-    id_ = (_TAG_STRING, doc["_id"])
-    assert index.put_key(doc, ct, id_) == index.key(doc)
+    ct = float_key(doc["_creationTime"])
+    assert index.put_key(doc, ct, doc["_id"]) == index.key(doc)
+
+
+@pytest.mark.parametrize("fields", FIELDS)
+@pytest.mark.parametrize("doc", DOCS)
+def test_key_is_the_concatenated_sort_keys(fields: tuple[str, ...], doc: dict[str, Any]) -> None:
+    index = DbIndex("by_x", fields)
+    assert index.key(doc) == concat_sort_keys(index.values_of(doc))
+    assert index.key(doc)[-1] == doc["_id"]
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_put_key_by_id(doc: dict[str, Any]) -> None:
     index = DbIndex("by_id", (), by_id=True)
-    ct = (_TAG_FLOAT64, float_key(doc["_creationTime"]))
-    id_ = (_TAG_STRING, doc["_id"])
-    assert index.put_key(doc, ct, id_) == index.key(doc)
+    ct = float_key(doc["_creationTime"])
+    assert index.put_key(doc, ct, doc["_id"]) == index.key(doc)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from convex_test.errors import UnsupportedValueError
 from convex_test.values import UNDEFINED, Int64, compare, sort_key, values_equal
-from convex_test.values.order import float_key
+from convex_test.values.order import MAX_TAG, concat_sort_keys, float_key
 from tests.values.value_strategies import convex_values
 
 
@@ -279,3 +279,31 @@ def test_sorting_by_key_equals_sorting_by_reference(items: list[Any]) -> None:
     by_key = sorted(items, key=sort_key)
     by_ref = sorted(items, key=functools.cmp_to_key(ref_compare))
     assert [sort_key(v) for v in by_key] == [sort_key(v) for v in by_ref]
+
+
+# Index keys are concat_sort_keys of a document's field values; prefix bounds end in MAX_TAG.
+_field_values = st.one_of(convex_values, st.just(UNDEFINED), st.sampled_from(ORDERED))
+
+
+@given(st.lists(_field_values, max_size=4), st.lists(_field_values, max_size=4))
+def test_concatenated_keys_compare_like_the_sequences_of_keys(a: list[Any], b: list[Any]) -> None:
+    nested_a = tuple(sort_key(v) for v in a)
+    nested_b = tuple(sort_key(v) for v in b)
+    flat_a, flat_b = concat_sort_keys(a), concat_sort_keys(b)
+    assert (flat_a < flat_b) == (nested_a < nested_b)
+    assert (flat_a == flat_b) == (nested_a == nested_b)
+
+
+@given(st.lists(_field_values, max_size=3), _field_values, st.lists(_field_values, max_size=3))
+def test_max_tag_closes_every_extension_of_a_prefix(
+    prefix: list[Any], value: Any, rest: list[Any]
+) -> None:
+    key = concat_sort_keys([*prefix, value, *rest])
+    assert concat_sort_keys(prefix) <= key < (*concat_sort_keys(prefix), MAX_TAG)
+    # The bound after `value` (a `gt`) sits above every key continuing with `value`...
+    assert key < (*concat_sort_keys([*prefix, value]), MAX_TAG)
+    # ... and still inside the range of the prefix.
+    assert (*concat_sort_keys([*prefix, value]), MAX_TAG) < (
+        *concat_sort_keys(prefix),
+        MAX_TAG,
+    )

@@ -189,6 +189,13 @@ def _normalized(values: Sequence[float] | npt.NDArray[np.float64]) -> npt.NDArra
     import numpy as np
 
     vec = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = float(vec @ vec)
+    if 1e-300 < squared < math.inf:
+        # The usual case: no overflow, underflow or non-finite element (NaN or inf would
+        # make the sum NaN or inf), so one scaling is exact enough.
+        fast: npt.NDArray[np.float64] = vec * (1.0 / math.sqrt(squared))
+        return fast
     if not np.all(np.isfinite(vec)):
         return np.full(vec.shape, np.nan)
     # Divide by the largest magnitude first so that squaring cannot overflow.

@@ -244,6 +244,8 @@ class VectorIndex:
     """
 
     __slots__ = (
+        "_columns",
+        "_columns_valid",
         "_count",
         "_filter_paths",
         "_filter_rows",
@@ -286,6 +288,12 @@ class VectorIndex:
         # A float32 copy for large indexes: a first pass over half the bytes picks the
         # candidates that the exact float64 scores then rank (see ``_screen``).
         self._matrix32: npt.NDArray[np.float32] | None = None
+        # The same float32 rows as columns (dimensions x capacity), for scans of every
+        # row: BLAS's column-major matrix-vector kernel streams them ~15% faster.  Built
+        # at the first such scan; columns ``[0, _columns_valid)`` are current, appended
+        # rows are copied over in one block at the next scan.
+        self._columns: npt.NDArray[np.float32] | None = None
+        self._columns_valid = 0
         self._nan_rows = 0  # rows ever added with a NaN vector (never decremented)
         self._seqs: npt.NDArray[np.int64] | None = None
         self._count = 0
@@ -402,6 +410,9 @@ class VectorIndex:
             assert self._matrix32 is not None
             self._matrix[row] = self._matrix[last]
             self._matrix32[row] = self._matrix32[last]
+            if row < self._columns_valid:
+                assert self._columns is not None
+                self._columns[:, row] = self._matrix32[row]
             self._seqs[row] = self._seqs[last]
             moved = self._row_ids[last]
             self._row_ids[row] = moved
@@ -412,6 +423,8 @@ class VectorIndex:
                 rows.add(row)
         self._row_ids.pop()
         self._count = last
+        if self._columns_valid > last:
+            self._columns_valid = last
 
     # -- reads --------------------------------------------------------------
 
@@ -447,10 +460,13 @@ class VectorIndex:
             candidates = np.fromiter(rows, dtype=np.intp, count=len(rows))
         if len(candidates) * self.dimensions >= _SCREEN_MIN_CELLS and 4 * count < len(candidates):
             candidates = self._screen(candidates, rows is None, q, count)
+        # einsum, not BLAS: a BLAS kernel rounds a row's dot product differently
+        # depending on the rows around it, and a document's score must not depend on
+        # which other rows a search happened to score (filters, the screen).
         if rows is None and len(candidates) == self._count:
-            scores = self._matrix[: self._count] @ q
+            scores = np.einsum("ij,j->i", self._matrix[: self._count], q)
         else:
-            scores = self._matrix[candidates] @ q
+            scores = np.einsum("ij,j->i", self._matrix[candidates], q)
         if len(candidates) <= _SMALL_RANKING:
             return self._rank_few(candidates.tolist(), scores.tolist(), count)
         # Rounding can push |cos| a hair past 1.
@@ -506,8 +522,10 @@ class VectorIndex:
         # One sgemv over the float32 rows: the scan is memory-bound (a preallocated
         # output buys nothing measurable, and a fresh one is safe for concurrent
         # searches from action threads).
-        matrix32 = self._matrix32[: self._count] if all_rows else self._matrix32[candidates]
-        approx = matrix32 @ q.astype(np.float32)
+        if all_rows:
+            approx = q.astype(np.float32) @ self._synced_columns()
+        else:
+            approx = self._matrix32[candidates] @ q.astype(np.float32)
         if self._nan_rows:
             approx = np.where(np.isnan(approx), -np.inf, approx)
         threshold = float(_kth_largest(approx, count))
@@ -516,6 +534,25 @@ class VectorIndex:
         keep = np.flatnonzero(approx >= threshold - 4 * margin)
         result: npt.NDArray[np.intp] = candidates[keep]
         return result
+
+    def _synced_columns(self) -> npt.NDArray[np.float32]:
+        """The float32 rows ``[0, count)`` as columns, copying rows added since the last call."""
+        import numpy as np
+
+        matrix32 = self._matrix32
+        assert matrix32 is not None
+        count, valid, columns = self._count, self._columns_valid, self._columns
+        if columns is None or columns.shape[1] < count:
+            grown = np.empty((self.dimensions, matrix32.shape[0]), dtype=np.float32)
+            if columns is not None:
+                grown[:, :valid] = columns[:, :valid]
+            else:
+                valid = 0
+            columns = self._columns = grown
+        if valid < count:
+            columns[:, valid:count] = matrix32[valid:count].T
+            self._columns_valid = count
+        return columns[:, :count]
 
     @staticmethod
     def _check_vector(vector: Any) -> Sequence[float] | npt.NDArray[np.float64]:

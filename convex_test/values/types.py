@@ -271,6 +271,10 @@ def _utf8_ok(text: str) -> None:
         raise _NotCanonical from None
 
 
+_PLAIN_SCALARS: Final = frozenset({float, bool, type(None), Int64, bytes})
+"""Item types that are canonical as they are (no range or UTF-8 check)."""
+
+
 def _canonical_copy(value: Any, depth: int) -> Value:
     """``convert(value)`` for plain containers and canonical scalars, else raise.
 
@@ -316,6 +320,9 @@ def _canonical_copy(value: Any, depth: int) -> Value:
             raise _NotCanonical
         depth += 1
         items: list[Any] = list(value)
+        if len(items) >= 64 and _PLAIN_SCALARS.issuperset(map(type, items)):
+            # Long arrays of floats (embeddings): one C-level pass over the item types.
+            return items
         for i, v in enumerate(items):
             c = type(v)
             if c is str:

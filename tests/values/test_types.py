@@ -333,6 +333,20 @@ def test_convert_agrees_with_the_checked_rules(value: Any) -> None:
     assert _types(got) == _types(expected)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    filler=st.sampled_from([0.5, True, None, Int64(3), b"x"]),
+    odd=st.one_of(st.none(), _odd_scalars, convex_values),
+    at=st.integers(0, 99),
+)
+def test_long_arrays_agree_with_the_checked_rules(filler: Any, odd: Any, at: int) -> None:
+    # Arrays of 64+ items take a one-pass type check when every item is a plain scalar.
+    value = [filler] * 100
+    if odd is not None:
+        value[at] = odd
+    test_convert_agrees_with_the_checked_rules.hypothesis.inner_test(value)  # type: ignore[attr-defined]
+
+
 def _types(value: Any) -> Any:
     if isinstance(value, list):
         return [list, *(_types(v) for v in value)]

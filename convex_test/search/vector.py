@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
@@ -48,7 +49,7 @@ MAX_VECTOR_RESULTS: Final = 256
 MAX_FILTER_LENGTH: Final = 64
 MIN_DIMENSIONS: Final = 2
 MAX_DIMENSIONS: Final = 4096
-_SCREEN_MIN_CELLS: Final = 1 << 18
+_SCREEN_MIN_CELLS: Final = 1 << 16
 """Indexes of at least this many numbers (rows x dimensions) are searched in two passes."""
 _SMALL_RANKING: Final = 64
 """Up to this many candidates are ranked in Python (numpy's per-call cost is higher)."""
@@ -207,7 +208,7 @@ def _normalized(values: Sequence[float] | npt.NDArray[np.float64]) -> npt.NDArra
     return result
 
 
-def _kth_largest(values: npt.NDArray[np.float32], k: int) -> Any:
+def _kth_largest(values: npt.NDArray[np.floating[Any]], k: int) -> Any:
     """The ``k``-th largest of ``values`` (no NaN), with fewer passes than a full partition.
 
     The ``k``-th largest of a sample is at most the ``k``-th largest of all, so every
@@ -225,6 +226,33 @@ def _kth_largest(values: npt.NDArray[np.float32], k: int) -> Any:
     return np.partition(values, n - k)[n - k]
 
 
+def _quantize(
+    rows: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]:
+    """Finite rows as int8 codes and per-row scales: ``row ~ scale * codes`` with every
+    element within half a step (``scale / 2``); a zero row gets scale 0."""
+    import numpy as np
+
+    scales = np.abs(rows).max(axis=1) / 127.0
+    divisors = np.where(scales > 0.0, scales, 1.0)
+    codes = np.rint(rows / divisors[:, np.newaxis])
+    np.clip(codes, -127.0, 127.0, out=codes)
+    return codes.astype(np.int8), scales
+
+
+def _int8_dots(query: npt.NDArray[np.int8], rows: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
+    """Exact integer dot products of ``query`` with every row (SIMD, all cores)."""
+    import numpy as np
+    import simsimd
+
+    if len(rows) == 0:
+        return np.zeros(0)
+    dots: npt.NDArray[np.float64] = np.asarray(
+        simsimd.cdist(query[np.newaxis, :], rows, metric="dot", threads=0)
+    ).reshape(-1)
+    return dots
+
+
 def _fields_list(fields: Sequence[str]) -> str:
     return "[" + ", ".join(format_field_path(f) for f in fields) + "]"
 
@@ -238,24 +266,30 @@ class VectorIndex:
     """Exact cosine-similarity search over one vector field plus filter fields.
 
     Unit-normalised vectors live in one contiguous float64 matrix (row per indexed
-    document, swap-remove on delete), so a search is one matrix-vector product plus a
-    partial sort.  Per filter field, value sort key -> rows, so a filtered search only
-    scores the matching rows.  ``len(index)`` counts all added documents, indexed or not.
+    document, swap-remove on delete).  A small search scores every row exactly; a large
+    one first bounds every row's score from an int8 copy of the rows (exact integer dot
+    products, SIMD through simsimd) and scores exactly only the rows whose bound can
+    reach the top (:meth:`_screen`).  Per filter field, value sort key -> rows, so a
+    filtered search only looks at the matching rows.  ``len(index)`` counts all added
+    documents, indexed or not.
     """
 
     __slots__ = (
-        "_columns",
-        "_columns_valid",
+        "_codes",
+        "_codes_valid",
         "_count",
         "_filter_paths",
         "_filter_rows",
+        "_hat_norms",
         "_keys",
+        "_lock",
         "_matrix",
-        "_matrix32",
         "_nan_rows",
         "_next_seq",
+        "_residuals",
         "_row_ids",
         "_rows",
+        "_scales",
         "_seqs",
         "_unindexed",
         "_vector_path",
@@ -285,15 +319,18 @@ class VectorIndex:
         self._vector_path = tuple(vector_field.split("."))
         self._filter_paths = tuple(tuple(f.split(".")) for f in self.filter_fields)
         self._matrix: npt.NDArray[np.float64] | None = None
-        # A float32 copy for large indexes: a first pass over half the bytes picks the
-        # candidates that the exact float64 scores then rank (see ``_screen``).
-        self._matrix32: npt.NDArray[np.float32] | None = None
-        # The same float32 rows as columns (dimensions x capacity), for scans of every
-        # row: BLAS's column-major matrix-vector kernel streams them ~15% faster.  Built
-        # at the first such scan; columns ``[0, _columns_valid)`` are current, appended
-        # rows are copied over in one block at the next scan.
-        self._columns: npt.NDArray[np.float32] | None = None
-        self._columns_valid = 0
+        # For large indexes, an int8 copy of the rows (row / scale, rounded) with each
+        # row's scale, the norm of its int8 form and of its rounding error: a first pass
+        # over an eighth of the bytes bounds every row's score and picks the candidates
+        # that the exact scores rank (``_screen``).  Rows ``[0, _codes_valid)`` are
+        # quantized; later ones at the next screen.
+        self._codes: npt.NDArray[np.int8] | None = None
+        self._scales: npt.NDArray[np.float64] | None = None
+        self._hat_norms: npt.NDArray[np.float64] | None = None
+        self._residuals: npt.NDArray[np.float64] | None = None
+        self._codes_valid = 0
+        # Searches from concurrent action threads quantize pending rows one at a time.
+        self._lock = threading.Lock()
         self._nan_rows = 0  # rows ever added with a NaN vector (never decremented)
         self._seqs: npt.NDArray[np.int64] | None = None
         self._count = 0
@@ -349,7 +386,7 @@ class VectorIndex:
         keys = tuple(sort_key(field_value(doc, p)) for p in self._filter_paths)
         row_vector = _normalized(vector)
         if row_vector.size and row_vector[0] != row_vector[0]:
-            self._nan_rows += 1  # a vector holding inf/NaN: NaN scores (see _screen)
+            self._nan_rows += 1  # a vector holding inf/NaN: NaN scores, no screen
         row = self._append_row(row_vector)
         self._row_ids.append(doc_id)
         self._rows[doc_id] = row
@@ -364,25 +401,21 @@ class VectorIndex:
     def _append_row(self, vector: npt.NDArray[np.float64]) -> int:
         import numpy as np
 
-        matrix, seqs, matrix32 = self._matrix, self._seqs, self._matrix32
-        if matrix is None or seqs is None or matrix32 is None:
+        matrix, seqs = self._matrix, self._seqs
+        if matrix is None or seqs is None:
             matrix = np.empty((16, self.dimensions), dtype=np.float64)
-            matrix32 = np.empty((16, self.dimensions), dtype=np.float32)
             seqs = np.empty(16, dtype=np.int64)
         elif self._count == matrix.shape[0]:
             size = 2 * matrix.shape[0]
             grown = np.empty((size, self.dimensions), dtype=np.float64)
             grown[: self._count] = matrix[: self._count]
-            grown32 = np.empty((size, self.dimensions), dtype=np.float32)
-            grown32[: self._count] = matrix32[: self._count]
             grown_seqs = np.empty(size, dtype=np.int64)
             grown_seqs[: self._count] = seqs[: self._count]
-            matrix, matrix32, seqs = grown, grown32, grown_seqs
+            matrix, seqs = grown, grown_seqs
         row = self._count
         matrix[row] = vector
-        matrix32[row] = vector
         seqs[row] = self._next_seq
-        self._matrix, self._matrix32, self._seqs = matrix, matrix32, seqs
+        self._matrix, self._seqs = matrix, seqs
         self._next_seq += 1
         self._count += 1
         return row
@@ -407,12 +440,7 @@ class VectorIndex:
         if row != last:
             # Swap-remove: the last row moves into the hole.
             assert self._matrix is not None and self._seqs is not None
-            assert self._matrix32 is not None
             self._matrix[row] = self._matrix[last]
-            self._matrix32[row] = self._matrix32[last]
-            if row < self._columns_valid:
-                assert self._columns is not None
-                self._columns[:, row] = self._matrix32[row]
             self._seqs[row] = self._seqs[last]
             moved = self._row_ids[last]
             self._row_ids[row] = moved
@@ -422,9 +450,12 @@ class VectorIndex:
                 rows.discard(last)
                 rows.add(row)
         self._row_ids.pop()
-        self._count = last
-        if self._columns_valid > last:
-            self._columns_valid = last
+        with self._lock:
+            # The int8 form follows the swap: the moved row's codes, if quantized.
+            if row != last and row < self._codes_valid:
+                self._move_codes(last, row)
+            self._count = last
+            self._codes_valid = min(self._codes_valid, last)
 
     # -- reads --------------------------------------------------------------
 
@@ -458,7 +489,11 @@ class VectorIndex:
             candidates = np.arange(self._count)
         else:
             candidates = np.fromiter(rows, dtype=np.intp, count=len(rows))
-        if len(candidates) * self.dimensions >= _SCREEN_MIN_CELLS and 4 * count < len(candidates):
+        if (
+            len(candidates) * self.dimensions >= _SCREEN_MIN_CELLS
+            and 4 * count < len(candidates)
+            and not self._nan_rows  # NaN rows have no int8 form: every row is scored
+        ):
             candidates = self._screen(candidates, rows is None, q, count)
         # einsum, not BLAS: a BLAS kernel rounds a row's dot product differently
         # depending on the rows around it, and a document's score must not depend on
@@ -508,51 +543,112 @@ class VectorIndex:
     def _screen(
         self, candidates: npt.NDArray[np.intp], all_rows: bool, q: Any, count: int
     ) -> npt.NDArray[np.intp]:
-        """The rows that can be among the ``count`` best, found with float32 scores.
+        """The rows that can be among the ``count`` best, found with int8 dot products.
 
-        Rows and query are unit vectors, so a float32 score is within ``margin`` of the
-        exact one (rounding of the inputs plus the worst case of a d-term float32 sum).
-        If the ``count``-th best float32 score is ``t``, every row of the exact top
-        ``count`` (ties included) scores at least ``t - 2 * margin`` in float32; we keep
-        twice that slack.
+        Row ``x`` is kept as ``x' = s_x c_x`` (``c_x`` int8) with ``|x'|`` and
+        ``|x - x'|``, and the query is rounded likewise to ``q'``.  Then
+        ``x.q = x'.q' + x'.(q - q') + (x - x').q``, where the integer dot product makes
+        ``x'.q'`` exact and Cauchy-Schwarz bounds the rest by
+        ``|x'| |q - q'| + |x - x'| |q|``.  Every row of the exact top ``count`` (ties
+        included) has an upper bound at least the ``count``-th largest lower bound, so
+        keeping those rows loses none of them.
         """
         import numpy as np
 
-        assert self._matrix32 is not None
-        # One sgemv over the float32 rows: the scan is memory-bound (a preallocated
-        # output buys nothing measurable, and a fresh one is safe for concurrent
-        # searches from action threads).
-        if all_rows:
-            approx = q.astype(np.float32) @ self._synced_columns()
-        else:
-            approx = self._matrix32[candidates] @ q.astype(np.float32)
-        if self._nan_rows:
-            approx = np.where(np.isnan(approx), -np.inf, approx)
-        threshold = float(_kth_largest(approx, count))
-        d = self.dimensions
-        margin = (d + 3) * 2.0**-24 / (1 - (d + 3) * 2.0**-24) + d * 2.0**-125
-        keep = np.flatnonzero(approx >= threshold - 4 * margin)
+        codes, scales, hat_norms, residuals = self._synced_codes()
+        if not all_rows:
+            codes, scales = codes[candidates], scales[candidates]
+            hat_norms, residuals = hat_norms[candidates], residuals[candidates]
+        q_codes, q_scales = _quantize(q[np.newaxis, :])
+        q_scale = float(q_scales[0])
+        approx = _int8_dots(q_codes[0], codes) * (scales * q_scale)
+        # Norms widened for their own rounding; the constant covers approx's rounding.
+        widen = 1.0 + 1e-9
+        q_residual = float(np.linalg.norm(q - q_scale * q_codes[0].astype(np.float64)))
+        error = hat_norms * (q_residual * widen)
+        error += residuals * (float(np.linalg.norm(q)) * widen)
+        error += 1e-12
+        floor = float(_kth_largest(approx - error, count))
+        keep = np.flatnonzero(approx + error >= floor)
         result: npt.NDArray[np.intp] = candidates[keep]
         return result
 
-    def _synced_columns(self) -> npt.NDArray[np.float32]:
-        """The float32 rows ``[0, count)`` as columns, copying rows added since the last call."""
+    def _synced_codes(
+        self,
+    ) -> tuple[
+        npt.NDArray[np.int8],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]:
+        """The int8 rows ``[0, count)`` with their scales, int8-form norms and rounding
+        error norms, quantizing the rows added since the last call."""
+        with self._lock:
+            return self._sync_codes()
+
+    def _sync_codes(
+        self,
+    ) -> tuple[
+        npt.NDArray[np.int8],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]:
         import numpy as np
 
-        matrix32 = self._matrix32
-        assert matrix32 is not None
-        count, valid, columns = self._count, self._columns_valid, self._columns
-        if columns is None or columns.shape[1] < count:
-            grown = np.empty((self.dimensions, matrix32.shape[0]), dtype=np.float32)
-            if columns is not None:
-                grown[:, :valid] = columns[:, :valid]
-            else:
-                valid = 0
-            columns = self._columns = grown
-        if valid < count:
-            columns[:, valid:count] = matrix32[valid:count].T
-            self._columns_valid = count
-        return columns[:, :count]
+        # Count first: a concurrent insert writes its row, then counts it.
+        count, valid = self._count, self._codes_valid
+        matrix = self._matrix
+        assert matrix is not None
+        parts = (self._codes, self._scales, self._hat_norms, self._residuals)
+        codes, scales, hat_norms, residuals = parts
+        if codes is None or scales is None or hat_norms is None or residuals is None:
+            codes = np.empty((0, self.dimensions), dtype=np.int8)
+            scales, hat_norms, residuals = np.empty(0), np.empty(0), np.empty(0)
+            valid = 0
+        if codes.shape[0] < count:
+            size = matrix.shape[0]
+            grown = np.empty((size, self.dimensions), dtype=np.int8)
+            grown[:valid] = codes[:valid]
+            codes = grown
+            scales, hat_norms, residuals = (
+                np.concatenate([a[:valid], np.empty(size - valid)])
+                for a in (scales, hat_norms, residuals)
+            )
+        self._codes, self._scales = codes, scales
+        self._hat_norms, self._residuals = hat_norms, residuals
+        # Blocks of a few hundred rows keep the temporaries in cache (5x faster).
+        for start in range(valid, count, 256):
+            self._quantize_rows(matrix, start, min(start + 256, count))
+        self._codes_valid = count
+        return codes[:count], scales[:count], hat_norms[:count], residuals[:count]
+
+    def _quantize_rows(self, matrix: npt.NDArray[np.float64], start: int, stop: int) -> None:
+        import numpy as np
+
+        assert self._codes is not None and self._scales is not None
+        assert self._hat_norms is not None and self._residuals is not None
+        block = matrix[start:stop]
+        block_codes, block_scales = _quantize(block)
+        rounded = block_codes * block_scales[:, np.newaxis]
+        self._codes[start:stop], self._scales[start:stop] = block_codes, block_scales
+        self._hat_norms[start:stop] = np.linalg.norm(rounded, axis=1)
+        self._residuals[start:stop] = np.linalg.norm(block - rounded, axis=1)
+
+    def _move_codes(self, source: int, target: int) -> None:
+        """Swap-remove's move of a quantized row (quantizing it if ``source`` was not).
+
+        The caller holds ``_lock``."""
+        codes, scales = self._codes, self._scales
+        hat_norms, residuals = self._hat_norms, self._residuals
+        assert codes is not None and scales is not None
+        assert hat_norms is not None and residuals is not None
+        if source < self._codes_valid:
+            codes[target], scales[target] = codes[source], scales[source]
+            hat_norms[target], residuals[target] = hat_norms[source], residuals[source]
+        else:
+            assert self._matrix is not None
+            self._quantize_rows(self._matrix, target, target + 1)
 
     @staticmethod
     def _check_vector(vector: Any) -> Sequence[float] | npt.NDArray[np.float64]:

@@ -160,3 +160,76 @@ def test_a_documents_score_does_not_depend_on_the_other_rows_scored() -> None:
         for kind in ("k0", "k1", "k2"):
             some = index.search(query, limit=256, filter=lambda q, k=kind: q.eq("kind", k))
             assert all(everything[doc_id] == score for doc_id, score in some)
+
+
+_components = st.one_of(
+    st.floats(-1.0, 1.0, allow_nan=False),
+    st.sampled_from([0.0, 1.0, -1.0, 1e-200, 1e200, 0.5, -0.25]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.lists(_components, min_size=6, max_size=6),
+            st.sampled_from([[0.0] * 6, [1.0, 0, 0, 0, 0, 0], [1e200, 1e-200, 0, 0, 0, 1.0]]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    query=st.lists(_components, min_size=6, max_size=6),
+    limit=st.integers(1, 256),
+    kinds=st.integers(1, 3),
+)
+def test_int8_screen_keeps_every_exact_result(
+    rows: list[list[float]], query: list[float], limit: int, kinds: int
+) -> None:
+    # Coarse int8 codes (huge and tiny components in one row, duplicates, zero rows):
+    # the bounds must keep every row of the exact top `limit`, ties included.
+    index = VectorIndex("v", 6, ["kind"])
+    for i, row in enumerate(rows):
+        index.add(f"id{(i * 7) % 61:03d}x{i}", {"v": row, "kind": f"k{i % kinds}"})
+    for filter_ in (None, lambda q: q.eq("kind", "k0")):
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(vector, "_SCREEN_MIN_CELLS", 1)
+            screened = index.search(query, limit=limit, filter=filter_)
+            m.setattr(vector, "_SCREEN_MIN_CELLS", 1 << 60)
+            exact = index.search(query, limit=limit, filter=filter_)
+        assert screened == exact
+
+
+def test_rows_with_non_finite_vectors_are_scored_without_the_screen(monkeypatch: Any) -> None:
+    index = VectorIndex("v", 3)
+    for i, row in enumerate([[1.0, 0.0, 0.0], [math.inf, 1.0, 0.0], [0.5, 0.5, 0.0]] * 40):
+        index.add(f"id{i:03d}", {"v": row})
+    monkeypatch.setattr(vector, "_SCREEN_MIN_CELLS", 1)
+    screened = index.search([1.0, 0.2, 0.0], limit=100)
+    monkeypatch.setattr(vector, "_SCREEN_MIN_CELLS", 1 << 60)
+    assert repr(screened) == repr(index.search([1.0, 0.2, 0.0], limit=100))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    spread=st.sampled_from([1e-6, 1e-4, 1e-3, 1e-2, 1e-1]),
+    limit=st.integers(1, 12),
+    dims=st.sampled_from([2, 5, 32, 200]),
+)
+def test_int8_screen_is_exact_when_rows_differ_by_less_than_a_step(
+    seed: int, spread: float, limit: int, dims: int
+) -> None:
+    # Rows around one direction, closer together than an int8 step resolves: only the
+    # error bounds keep the exact best rows among the candidates.
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(-1.0, 1.0, dims)
+    index = VectorIndex("v", dims)
+    for i in range(300):
+        index.add(f"id{i:04d}", {"v": (base + spread * rng.standard_normal(dims)).tolist()})
+    query = (base + spread * rng.standard_normal(dims)).tolist()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(vector, "_SCREEN_MIN_CELLS", 1)
+        screened = index.search(query, limit=limit)
+        m.setattr(vector, "_SCREEN_MIN_CELLS", 1 << 60)
+        exact = index.search(query, limit=limit)
+    assert screened == exact

@@ -302,9 +302,6 @@ def test_generated_ids_decode_and_reencode(table_number: int, seed: int) -> None
 
 
 def _vint_bytes(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
+    """Reference LEB128: 7-bit groups, least significant first, high bit = "more"."""
+    groups = [(n >> shift) & 0x7F for shift in range(0, max(n.bit_length(), 1), 7)]
+    return bytes([*(g | 0x80 for g in groups[:-1]), groups[-1]])

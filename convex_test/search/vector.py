@@ -20,7 +20,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
 
 from convex_test import errors
 from convex_test._guards import call_callback, checked_arity
@@ -224,6 +224,16 @@ def _kth_largest(values: npt.NDArray[np.floating[Any]], k: int) -> Any:
         values = values[values >= floor]
         n = len(values)
     return np.partition(values, n - k)[n - k]
+
+
+_Codes: TypeAlias = tuple[
+    "npt.NDArray[np.int8]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.float64]",
+]
+"""A screen's view of the rows: int8 codes, scales, norms of the int8 forms, and norms of
+their rounding errors."""
 
 
 def _quantize(
@@ -573,27 +583,13 @@ class VectorIndex:
         result: npt.NDArray[np.intp] = candidates[keep]
         return result
 
-    def _synced_codes(
-        self,
-    ) -> tuple[
-        npt.NDArray[np.int8],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-    ]:
+    def _synced_codes(self) -> _Codes:
         """The int8 rows ``[0, count)`` with their scales, int8-form norms and rounding
         error norms, quantizing the rows added since the last call."""
         with self._lock:
             return self._sync_codes()
 
-    def _sync_codes(
-        self,
-    ) -> tuple[
-        npt.NDArray[np.int8],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-    ]:
+    def _sync_codes(self) -> _Codes:
         import numpy as np
 
         # Count first: a concurrent insert writes its row, then counts it.

@@ -329,28 +329,21 @@ _PLOT_KEYS = (
 )
 
 
-def plot(path: Path, results: Sequence[Result], title: str) -> str | None:
-    """Latency vs N (log-log), ours solid and JS dashed; returns why not, if it cannot."""
-    try:
-        import matplotlib
+_SEED_KEYS = (("index.seed_per_doc", "seed, per document"),)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "matplotlib is not installed (pip install matplotlib)"
-    fig, ax = plt.subplots(figsize=(10.5, 5.5), dpi=110)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+def _draw(ax: Any, results: Sequence[Result], keys: Sequence[tuple[str, str]], colors: Any) -> bool:
+    """Ours (solid, medians) and JS (dashed, means) against N for each key; False if none."""
     plotted = False
-    for (key, label), color in zip(_PLOT_KEYS, colors, strict=False):
+    for (key, label), color in zip(keys, colors, strict=False):
         rows = sorted(
             (r for r in results if r.key == key and r.stats is not None and r.n),
             key=lambda r: r.n or 0,
         )
         if not rows:
             continue
-        ns = [r.n for r in rows]
         ax.plot(
-            ns,
+            [r.n for r in rows],
             [r.stats.median_us for r in rows if r.stats],
             "o-",
             color=color,
@@ -367,16 +360,41 @@ def plot(path: Path, results: Sequence[Result], title: str) -> str | None:
                 label=f"JS convex-test: {label}",
             )
         plotted = True
-    if not plotted:
-        plt.close(fig)
-        return "no index-scaling rows to plot"
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("documents in the table (N)")
-    ax.set_ylabel("time per t.query (us; ours median, JS mean)")
-    ax.set_title(title, fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return plotted
+
+
+def plot(path: Path, results: Sequence[Result], title: str) -> str | None:
+    """Latency vs N (log-log), ours solid and JS dashed; returns why not, if it cannot.
+
+    Left: one ``t.query`` per index workload; right: seeding, per inserted document.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib is not installed (pip install matplotlib)"
+    fig, (queries, seeding) = plt.subplots(
+        1, 2, figsize=(12.5, 5.5), dpi=110, gridspec_kw={"width_ratios": [3, 1.4]}
+    )
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    if not _draw(queries, results, _PLOT_KEYS, colors):
+        plt.close(fig)
+        return "no index-scaling rows to plot"
+    queries.set_ylabel("time per t.query (us; ours median, JS mean)")
+    queries.set_title(title, fontsize=9)
+    queries.legend(fontsize=7, loc="upper left")
+    if _draw(seeding, results, _SEED_KEYS, colors[len(_PLOT_KEYS) :]):
+        seeding.set_ylabel("t.run insert loop, us per document")
+        seeding.set_title("seeding", fontsize=9)
+        seeding.legend(fontsize=7, loc="upper right")
+    else:
+        seeding.set_visible(False)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from convex_test import errors
 from convex_test._guards import call_callback, checked_arity
+from convex_test.search.quantized import Int8Rows, screen
 from convex_test.search.text import field_paths, field_value, format_field_path
 from convex_test.values.display import display_value
 from convex_test.values.order import SortKey, sort_key
@@ -208,61 +208,6 @@ def _normalized(values: Sequence[float] | npt.NDArray[np.float64]) -> npt.NDArra
     return result
 
 
-def _kth_largest(values: npt.NDArray[np.floating[Any]], k: int) -> Any:
-    """The ``k``-th largest of ``values`` (no NaN), with fewer passes than a full partition.
-
-    The ``k``-th largest of a sample is at most the ``k``-th largest of all, so every
-    value at least that large is among those at or above the sample's: partitioning
-    them gives the exact answer.
-    """
-    import numpy as np
-
-    n = len(values)
-    if n >= 128 * k:
-        sample = values[:: n // (64 * k)]
-        floor = np.partition(sample, len(sample) - k)[len(sample) - k]
-        values = values[values >= floor]
-        n = len(values)
-    return np.partition(values, n - k)[n - k]
-
-
-_Codes: TypeAlias = tuple[
-    "npt.NDArray[np.int8]",
-    "npt.NDArray[np.float64]",
-    "npt.NDArray[np.float64]",
-    "npt.NDArray[np.float64]",
-]
-"""A screen's view of the rows: int8 codes, scales, norms of the int8 forms, and norms of
-their rounding errors."""
-
-
-def _quantize(
-    rows: npt.NDArray[np.float64],
-) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]:
-    """Finite rows as int8 codes and per-row scales: ``row ~ scale * codes`` with every
-    element within half a step (``scale / 2``); a zero row gets scale 0."""
-    import numpy as np
-
-    scales = np.abs(rows).max(axis=1) / 127.0
-    divisors = np.where(scales > 0.0, scales, 1.0)
-    codes = np.rint(rows / divisors[:, np.newaxis])
-    np.clip(codes, -127.0, 127.0, out=codes)
-    return codes.astype(np.int8), scales
-
-
-def _int8_dots(query: npt.NDArray[np.int8], rows: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
-    """Exact integer dot products of ``query`` with every row (SIMD, all cores)."""
-    import numpy as np
-    import simsimd
-
-    if len(rows) == 0:
-        return np.zeros(0)
-    dots: npt.NDArray[np.float64] = np.asarray(
-        simsimd.cdist(query[np.newaxis, :], rows, metric="dot", threads=0)
-    ).reshape(-1)
-    return dots
-
-
 def _fields_list(fields: Sequence[str]) -> str:
     return "[" + ", ".join(format_field_path(f) for f in fields) + "]"
 
@@ -279,27 +224,22 @@ class VectorIndex:
     document, swap-remove on delete).  A small search scores every row exactly; a large
     one first bounds every row's score from an int8 copy of the rows (exact integer dot
     products, SIMD through simsimd) and scores exactly only the rows whose bound can
-    reach the top (:meth:`_screen`).  Per filter field, value sort key -> rows, so a
+    reach the top (:mod:`convex_test.search.quantized`).  Per filter field, value sort key -> rows, so a
     filtered search only looks at the matching rows.  ``len(index)`` counts all added
     documents, indexed or not.
     """
 
     __slots__ = (
-        "_codes",
-        "_codes_valid",
         "_count",
         "_filter_paths",
         "_filter_rows",
-        "_hat_norms",
+        "_int8",
         "_keys",
-        "_lock",
         "_matrix",
         "_nan_rows",
         "_next_seq",
-        "_residuals",
         "_row_ids",
         "_rows",
-        "_scales",
         "_seqs",
         "_unindexed",
         "_vector_path",
@@ -329,18 +269,9 @@ class VectorIndex:
         self._vector_path = tuple(vector_field.split("."))
         self._filter_paths = tuple(tuple(f.split(".")) for f in self.filter_fields)
         self._matrix: npt.NDArray[np.float64] | None = None
-        # For large indexes, an int8 copy of the rows (row / scale, rounded) with each
-        # row's scale, the norm of its int8 form and of its rounding error: a first pass
-        # over an eighth of the bytes bounds every row's score and picks the candidates
-        # that the exact scores rank (``_screen``).  Rows ``[0, _codes_valid)`` are
-        # quantized; later ones at the next screen.
-        self._codes: npt.NDArray[np.int8] | None = None
-        self._scales: npt.NDArray[np.float64] | None = None
-        self._hat_norms: npt.NDArray[np.float64] | None = None
-        self._residuals: npt.NDArray[np.float64] | None = None
-        self._codes_valid = 0
-        # Searches from concurrent action threads quantize pending rows one at a time.
-        self._lock = threading.Lock()
+        # For large indexes, an int8 copy of the rows that bounds every row's score
+        # (``quantized.screen``): built at the first large search, then kept in step.
+        self._int8: Int8Rows | None = None
         self._nan_rows = 0  # rows ever added with a NaN vector (never decremented)
         self._seqs: npt.NDArray[np.int64] | None = None
         self._count = 0
@@ -460,12 +391,10 @@ class VectorIndex:
                 rows.discard(last)
                 rows.add(row)
         self._row_ids.pop()
-        with self._lock:
-            # The int8 form follows the swap: the moved row's codes, if quantized.
-            if row != last and row < self._codes_valid:
-                self._move_codes(last, row)
-            self._count = last
-            self._codes_valid = min(self._codes_valid, last)
+        self._count = last
+        if self._int8 is not None:
+            assert self._matrix is not None
+            self._int8.move(self._matrix, last, row, last)
 
     # -- reads --------------------------------------------------------------
 
@@ -553,98 +482,14 @@ class VectorIndex:
     def _screen(
         self, candidates: npt.NDArray[np.intp], all_rows: bool, q: Any, count: int
     ) -> npt.NDArray[np.intp]:
-        """The rows that can be among the ``count`` best, found with int8 dot products.
-
-        Row ``x`` is kept as ``x' = s_x c_x`` (``c_x`` int8) with ``|x'|`` and
-        ``|x - x'|``, and the query is rounded likewise to ``q'``.  Then
-        ``x.q = x'.q' + x'.(q - q') + (x - x').q``, where the integer dot product makes
-        ``x'.q'`` exact and Cauchy-Schwarz bounds the rest by
-        ``|x'| |q - q'| + |x - x'| |q|``.  Every row of the exact top ``count`` (ties
-        included) has an upper bound at least the ``count``-th largest lower bound, so
-        keeping those rows loses none of them.
-        """
-        import numpy as np
-
-        codes, scales, hat_norms, residuals = self._synced_codes()
-        if not all_rows:
-            codes, scales = codes[candidates], scales[candidates]
-            hat_norms, residuals = hat_norms[candidates], residuals[candidates]
-        q_codes, q_scales = _quantize(q[np.newaxis, :])
-        q_scale = float(q_scales[0])
-        approx = _int8_dots(q_codes[0], codes) * (scales * q_scale)
-        # Norms widened for their own rounding; the constant covers approx's rounding.
-        widen = 1.0 + 1e-9
-        q_residual = float(np.linalg.norm(q - q_scale * q_codes[0].astype(np.float64)))
-        error = hat_norms * (q_residual * widen)
-        error += residuals * (float(np.linalg.norm(q)) * widen)
-        error += 1e-12
-        floor = float(_kth_largest(approx - error, count))
-        keep = np.flatnonzero(approx + error >= floor)
-        result: npt.NDArray[np.intp] = candidates[keep]
-        return result
-
-    def _synced_codes(self) -> _Codes:
-        """The int8 rows ``[0, count)`` with their scales, int8-form norms and rounding
-        error norms, quantizing the rows added since the last call."""
-        with self._lock:
-            return self._sync_codes()
-
-    def _sync_codes(self) -> _Codes:
-        import numpy as np
-
-        # Count first: a concurrent insert writes its row, then counts it.
-        count, valid = self._count, self._codes_valid
+        """The rows that can be among the ``count`` best (see :mod:`.quantized`)."""
+        count_rows = self._count  # first: a concurrent insert writes its row, then counts it
         matrix = self._matrix
         assert matrix is not None
-        parts = (self._codes, self._scales, self._hat_norms, self._residuals)
-        codes, scales, hat_norms, residuals = parts
-        if codes is None or scales is None or hat_norms is None or residuals is None:
-            codes = np.empty((0, self.dimensions), dtype=np.int8)
-            scales, hat_norms, residuals = np.empty(0), np.empty(0), np.empty(0)
-            valid = 0
-        if codes.shape[0] < count:
-            size = matrix.shape[0]
-            grown = np.empty((size, self.dimensions), dtype=np.int8)
-            grown[:valid] = codes[:valid]
-            codes = grown
-            scales, hat_norms, residuals = (
-                np.concatenate([a[:valid], np.empty(size - valid)])
-                for a in (scales, hat_norms, residuals)
-            )
-        self._codes, self._scales = codes, scales
-        self._hat_norms, self._residuals = hat_norms, residuals
-        # Blocks of a few hundred rows keep the temporaries in cache (5x faster).
-        for start in range(valid, count, 256):
-            self._quantize_rows(matrix, start, min(start + 256, count))
-        self._codes_valid = count
-        return codes[:count], scales[:count], hat_norms[:count], residuals[:count]
-
-    def _quantize_rows(self, matrix: npt.NDArray[np.float64], start: int, stop: int) -> None:
-        import numpy as np
-
-        assert self._codes is not None and self._scales is not None
-        assert self._hat_norms is not None and self._residuals is not None
-        block = matrix[start:stop]
-        block_codes, block_scales = _quantize(block)
-        rounded = block_codes * block_scales[:, np.newaxis]
-        self._codes[start:stop], self._scales[start:stop] = block_codes, block_scales
-        self._hat_norms[start:stop] = np.linalg.norm(rounded, axis=1)
-        self._residuals[start:stop] = np.linalg.norm(block - rounded, axis=1)
-
-    def _move_codes(self, source: int, target: int) -> None:
-        """Swap-remove's move of a quantized row (quantizing it if ``source`` was not).
-
-        The caller holds ``_lock``."""
-        codes, scales = self._codes, self._scales
-        hat_norms, residuals = self._hat_norms, self._residuals
-        assert codes is not None and scales is not None
-        assert hat_norms is not None and residuals is not None
-        if source < self._codes_valid:
-            codes[target], scales[target] = codes[source], scales[source]
-            hat_norms[target], residuals[target] = hat_norms[source], residuals[source]
-        else:
-            assert self._matrix is not None
-            self._quantize_rows(self._matrix, target, target + 1)
+        if self._int8 is None:
+            self._int8 = Int8Rows(self.dimensions)
+        rows = self._int8.synced(matrix, count_rows)
+        return screen(rows, candidates, all_rows, q, count)
 
     @staticmethod
     def _check_vector(vector: Any) -> Sequence[float] | npt.NDArray[np.float64]:

@@ -1,7 +1,7 @@
 """Vector search ranks a few candidates in Python and many with numpy: same results.
 
-Also checks the two-pass screen (float32 scan, exact float64 rescoring) against a plain
-exact search, and its k-th-largest helper against a full sort.
+Also checks searches through the int8 screen (``quantized.screen``, then exact float64
+rescoring) against plain exact searches, through the index's public ``search``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convex_test.search import vector
-from convex_test.search.vector import VectorIndex, _kth_largest
+from convex_test.search.vector import VectorIndex
 
 # Few distinct directions: many exact ties; NaN rows (inf in the input) and zero rows.
 _BASIS: list[list[float]] = [
@@ -113,38 +113,6 @@ def test_screened_searches_stay_exact_across_adds_and_removes(ops: list[Any]) ->
                 m.setattr(vector, "_SCREEN_MIN_CELLS", 1 << 60)
                 assert screened == index.search(query, limit=3)
                 assert len(screened) == min(3, len(live))
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    values=st.lists(
-        st.floats(allow_nan=False, width=32) | st.sampled_from([-math.inf, 0.0, -0.0, 1.0]),
-        min_size=1,
-        max_size=3000,
-    ),
-    k=st.integers(min_value=1, max_value=40),
-)
-def test_kth_largest(values: list[float], k: int) -> None:
-    array = np.array(values, dtype=np.float32)
-    k = min(k, len(values))
-    assert _kth_largest(array, k) == sorted(array.tolist(), reverse=True)[k - 1]
-
-
-@pytest.mark.parametrize("size", [128, 1000, 10_000, 40_000])
-@pytest.mark.parametrize("k", [1, 2, 10, 64, 256])
-@pytest.mark.parametrize("kind", ["normal", "few values", "sorted", "reversed"])
-def test_kth_largest_of_large_arrays(size: int, k: int, kind: str) -> None:
-    # Large enough for the sampled first pass (size >= 128 * k).
-    rng = np.random.default_rng(size + k)
-    array = rng.standard_normal(size).astype(np.float32)
-    if kind == "few values":
-        array = np.round(array).astype(np.float32)
-    elif kind == "sorted":
-        array = np.sort(array)
-    elif kind == "reversed":
-        array = np.sort(array)[::-1].copy()
-    k = min(k, size)
-    assert _kth_largest(array, k) == np.sort(array)[size - k]
 
 
 def test_a_documents_score_does_not_depend_on_the_other_rows_scored() -> None:

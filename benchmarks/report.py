@@ -264,12 +264,13 @@ def _loadavg() -> str:
 def machine_info() -> dict[str, Any]:
     import numpy
 
+    cpu = _cpu_model()
     cpus = os.cpu_count() or 0
     mem = _mem_gib()
-    summary = f"{_cpu_model()}, {cpus} cores, {mem} GiB, {platform.system()} {platform.machine()}"
+    summary = f"{cpu}, {cpus} cores, {mem} GiB, {platform.system()} {platform.machine()}"
     return {
         "summary": summary,
-        "cpu": _cpu_model(),
+        "cpu": cpu,
         "cpus": cpus,
         "mem_gib": mem,
         "platform": platform.platform(),

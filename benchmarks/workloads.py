@@ -225,8 +225,6 @@ def per_call(cfg: Config) -> list[Result]:
 
 def _merge(key: str, label: str, parts: list[Stats]) -> Result:
     # Recombine per-repeat summaries conservatively: median of medians, max of p95s.
-    import statistics
-
     stats = Stats(
         count=sum(p.count for p in parts),
         median_us=statistics.median(p.median_us for p in parts),
@@ -546,34 +544,24 @@ def scheduler(cfg: Config) -> list[Result]:
     api = _api()
     length = cfg.chain
     probe = _new_t()
-    if not hasattr(probe, "finish_all_scheduled_functions"):
-        return [_sched_skip(length, "t.finish_all_scheduled_functions is not there yet")]
     try:
         probe.mutation(api.chain.start, {"length": 2})
         probe.finish_all_scheduled_functions(max_iterations=10)
-    except (ConvexTestError, AttributeError, TypeError) as exc:
-        return [_sched_skip(length, f"the scheduler is not wired up yet ({_first_line(exc)})")]
+    except ConvexTestError as exc:
+        return [_sched_skip(length, f"a 2-step chain failed ({_first_line(exc)})")]
     if _count_chain(probe) != 2:
         return [_sched_skip(length, "a 2-step chain did not run to completion")]
 
     counts: list[int] = []
-    state: dict[str, Any] = {}
-
-    def setup() -> None:
-        state["t"] = t = _new_t()
-        t.mutation(api.chain.start, {"length": length})
-
-    def drain() -> None:
-        state["t"].finish_all_scheduled_functions(max_iterations=length + 10)
-
     samples: list[float] = []
     for _ in range(max(1, cfg.repeats // 2)):
-        setup()
+        t = _new_t()
+        t.mutation(api.chain.start, {"length": length})
         gc.collect()
         t0 = time.perf_counter_ns()
-        drain()
+        t.finish_all_scheduled_functions(max_iterations=length + 10)
         samples.append((time.perf_counter_ns() - t0) / 1000.0)
-        counts.append(_count_chain(state["t"]))
+        counts.append(_count_chain(t))
     if any(c != length for c in counts):
         raise AssertionError(f"chain ran {counts} steps, not {length}")
     return [

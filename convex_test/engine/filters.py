@@ -224,10 +224,6 @@ _OP_NAMES: Final = {
 }
 
 
-def _is_int64(value: Any) -> bool:
-    return type(value) is Int64
-
-
 def _is_float64(value: Any) -> bool:
     cls = type(value)
     return cls is float or cls is int

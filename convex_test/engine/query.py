@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
@@ -196,10 +196,6 @@ class Plan:
         # ("filter", test, fingerprint) or ("limit", n, "")
         self.operators: list[tuple[str, Any, str]] = []
 
-    @property
-    def is_search(self) -> bool:
-        return self.search is not None
-
     def fingerprint(self, index_fields: tuple[str, ...]) -> str:
         """A hash of the query (not of page options): cursors are bound to it."""
         parts = [
@@ -343,16 +339,32 @@ def _fast_range(
                 lower = (op, value)
             else:
                 return None
-    lo = concat_sort_keys(values)
-    hi = (*lo, MAX_TAG)
-    prefix = lo
+    return _range_bounds(values, lower, upper)
+
+
+def _range_bounds(
+    prefix_values: Iterable[Any],
+    lower: tuple[str, Any] | None,
+    upper: tuple[str, Any] | None,
+) -> tuple[tuple[Any, ...], bool, tuple[Any, ...], bool]:
+    """``(lo, lo_inclusive, hi, hi_inclusive)`` bounds on index keys for equalities on
+    the leading index fields (``prefix_values``, in index order), then an optional
+    ``lower`` (GT/GTE) and ``upper`` (LT/LTE) ``(op, value)`` bound on the next field."""
+    prefix = concat_sort_keys(prefix_values)
+    lo: tuple[Any, ...] = prefix
+    hi: tuple[Any, ...] = (*prefix, MAX_TAG)
     if lower is not None:
         op, value = lower
+        # gte: every key starting with prefix+value; gt: after all of them.
         lo = (*prefix, *sort_key(value)) if op == GTE else (*prefix, *sort_key(value), MAX_TAG)
     if upper is not None:
         op, value = upper
         hi = (*prefix, *sort_key(value)) if op == LT else (*prefix, *sort_key(value), MAX_TAG)
     return lo, True, hi, False
+
+
+_FULL_RANGE: Final = _range_bounds((), None, None)
+"""The bounds of an index read with no range: ``(), True, (MAX_TAG,), False``."""
 
 
 def _compile_range(
@@ -427,7 +439,8 @@ def _compile_range_checked(
             raise errors.ConvexTestError(
                 errors.RANGE_FIELD_NOT_IN_INDEX.format(field=path, index=label, fields=shown_fields)
             )
-    used = sorted(equalities, key=rank.__getitem__)
+    equality_paths = sorted(equalities, key=rank.__getitem__)
+    used = list(equality_paths)
     if inequality_field is not None:
         used.append(inequality_field)
     for position, path in enumerate(used):
@@ -438,19 +451,7 @@ def _compile_range_checked(
                     index=label, fields=shown_fields, query_fields=query_fields, field=path
                 )
             )
-    prefix = concat_sort_keys(equalities[p] for p in sorted(equalities, key=rank.__getitem__))
-    lo: tuple[Any, ...] = prefix
-    lo_inclusive = True
-    hi: tuple[Any, ...] = (*prefix, MAX_TAG)
-    hi_inclusive = False
-    if lower is not None:
-        op, value = lower
-        # gte: every key starting with prefix+value; gt: after all of them.
-        lo = (*prefix, *sort_key(value)) if op == GTE else (*prefix, *sort_key(value), MAX_TAG)
-    if upper is not None:
-        op, value = upper
-        hi = (*prefix, *sort_key(value)) if op == LT else (*prefix, *sort_key(value), MAX_TAG)
-    return lo, lo_inclusive, hi, hi_inclusive
+    return _range_bounds((equalities[p] for p in equality_paths), lower, upper)
 
 
 class IndexSource(Source):
@@ -476,7 +477,7 @@ class IndexSource(Source):
                 index, table.name, exprs
             )
         else:
-            self.lo, self.lo_inclusive, self.hi, self.hi_inclusive = (), True, (MAX_TAG,), False
+            self.lo, self.lo_inclusive, self.hi, self.hi_inclusive = _FULL_RANGE
 
     def _bounds(
         self, after: tuple[Any, ...] | None, until: tuple[Any, ...] | None

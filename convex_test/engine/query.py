@@ -283,7 +283,9 @@ class Source:
 class EmptySource(Source):
     """A full scan of a table that does not exist."""
 
-    index_fields = ("_creationTime",)
+    # The fields of the table's by_creation_time once it exists: a cursor from this
+    # (empty) query stays valid for the same query after the first insert.
+    index_fields = DbIndex(BY_CREATION_TIME, ()).fields
 
     def rows(
         self, after: tuple[Any, ...] | None = None, until: tuple[Any, ...] | None = None

@@ -120,6 +120,21 @@ def test_empty_table() -> None:
     assert page(eng, {"numItems": 10, "cursor": None}, lambda db: db.query("nothing"))["isDone"]
 
 
+def test_a_cursor_from_a_table_not_created_yet_is_valid_once_it_exists() -> None:
+    # Without a schema a table exists from its first insert; the end cursor of the
+    # empty query before that is a cursor of the same query (by_creation_time).
+    engine = Engine()
+    first = engine.query(lambda db: db.query("later").paginate({"numItems": 5, "cursor": None}))
+    assert (first["page"], first["isDone"]) == ([], True)
+    engine.insert_many("later", [{"n": 1.0}])
+    after_end = engine.query(
+        lambda db: db.query("later").paginate({"numItems": 5, "cursor": first["continueCursor"]})
+    )
+    assert (after_end["page"], after_end["isDone"]) == ([], True)
+    fresh = engine.query(lambda db: db.query("later").paginate({"numItems": 5, "cursor": None}))
+    assert [d["n"] for d in fresh["page"]] == [1.0]
+
+
 def test_cursor_survives_deleting_the_boundary_document(eng: Engine) -> None:
     first = page(eng, {"numItems": 10, "cursor": None})
     eng.mutation(lambda db: db.delete(first["page"][9]["_id"]))

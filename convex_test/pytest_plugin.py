@@ -119,9 +119,8 @@ def format_calls(calls: list[Any]) -> str:
     """The failure-report section: one block per top-level call with its output."""
     lines: list[str] = []
     for index, record in enumerate(calls, 1):
-        args = "" if record.args is None else f" {safe_repr(record.args, 300)}"
-        if len(args) > 300:
-            args = args[:297] + "..."
+        # One space plus at most 299 characters: the whole args text stays within 300.
+        args = "" if record.args is None else f" {safe_repr(record.args, 299)}"
         lines.append(
             f"{index}. {record.kind} {record.path}{args} -> {record.outcome} "
             f"({record.duration_ms:.2f} ms)"

@@ -76,6 +76,13 @@ def _float(number: int | float) -> float:
         return math.inf if number > 0 else -math.inf
 
 
+def _datetime_ms(dt: datetime.datetime) -> float:
+    """Milliseconds since the epoch for ``dt`` (naive = UTC)."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        return _timedelta_ms(dt.replace(tzinfo=None) - _EPOCH_NAIVE)
+    return _timedelta_ms(dt - _EPOCH_AWARE)
+
+
 def to_ms(when: Any) -> float:
     """Milliseconds since the epoch for a ``datetime`` (naive = UTC) or a number.
 
@@ -83,10 +90,7 @@ def to_ms(when: Any) -> float:
     infinities, and outside the years 1 to 9999.
     """
     if isinstance(when, datetime.datetime):
-        if when.tzinfo is None or when.utcoffset() is None:
-            ms = _timedelta_ms(when.replace(tzinfo=None) - _EPOCH_NAIVE)
-        else:
-            ms = _timedelta_ms(when - _EPOCH_AWARE)
+        ms = _datetime_ms(when)
     elif isinstance(when, (int, float)) and not isinstance(when, bool):
         ms = _float(when)
     else:
@@ -155,10 +159,7 @@ def _user_traveller() -> Any:
 
 
 def _freezegun_ms(factory: Any) -> float:
-    current = factory()
-    if current.tzinfo is not None and current.utcoffset() is not None:
-        return _timedelta_ms(current - _EPOCH_AWARE)
-    return _timedelta_ms(current.replace(tzinfo=None) - _EPOCH_NAIVE)
+    return _datetime_ms(factory())
 
 
 class _Pin(AbstractContextManager[None]):

@@ -52,7 +52,7 @@ from typing import Any, Final, Literal
 
 from convex_test import errors
 from convex_test._guards import checked_arity, checked_call
-from convex_test.scheduler.clock import ms_to_datetime
+from convex_test.scheduler.clock import _show, ms_to_datetime
 from convex_test.values.types import convert
 
 __all__ = [
@@ -113,14 +113,6 @@ _SCHEDULE_EXAMPLES: Final = {
     "weekly": '{"dayOfWeek": "tuesday", "hourUTC": 17, "minuteUTC": 30}',
     "monthly": '{"day": 1, "hourUTC": 17, "minuteUTC": 30}',
 }
-
-
-def _show(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def stable_minute(name: str) -> int:

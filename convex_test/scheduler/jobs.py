@@ -36,7 +36,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from convex_test import errors
 from convex_test._guards import checked_arity
-from convex_test.scheduler.clock import MAX_TIME_MS, ms_to_datetime, to_delta_ms, to_ms
+from convex_test.scheduler.clock import (
+    MAX_TIME_MS,
+    _show,
+    ms_to_datetime,
+    to_delta_ms,
+    to_ms,
+)
 from convex_test.scheduler.crons import CronJob, Crons
 from convex_test.values.display import shown
 from convex_test.values.size import value_size
@@ -69,14 +75,6 @@ _OPEN_STATES: Final = ("pending", "inProgress")
 _CAMEL_CASE: Final = {"runAfter": "run_after", "runAt": "run_at"}
 
 logger = logging.getLogger("convex_test.scheduler")
-
-
-def _show(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _when(ms: float) -> str:

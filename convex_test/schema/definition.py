@@ -277,8 +277,6 @@ class TableDefinition:
     def _validate_document(
         self, table: str, doc: Any, tables: TableResolver | None
     ) -> dict[str, Any]:
-        if isinstance(doc, dict) and ("_id" in doc or "_creationTime" in doc):
-            doc = {k: item for k, item in doc.items() if k not in SYSTEM_FIELDS}
         try:
             result: dict[str, Any] = self.document_validator.validate(doc, tables=tables)
         except errors.ValidationError as exc:
@@ -441,9 +439,9 @@ class SchemaDefinition:
         schema and schemas with ``schema_validation=False`` are not checked.
         """
         definition = self.tables.get(table)
+        if isinstance(doc, dict) and ("_id" in doc or "_creationTime" in doc):
+            doc = {k: item for k, item in doc.items() if k not in SYSTEM_FIELDS}
         if definition is None or not self.schema_validation:
-            if isinstance(doc, dict) and ("_id" in doc or "_creationTime" in doc):
-                doc = {k: item for k, item in doc.items() if k not in SYSTEM_FIELDS}
             result: dict[str, Any] = convert(doc)
             return result
         return definition._validate_document(table, doc, tables)

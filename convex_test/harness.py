@@ -113,25 +113,18 @@ class ConvexTest:  # not @checked_arity: that would cost ~0.15 us per t call
                 inline_kind=inline_kind,
             )
         record = CallRecord(path=backend.describe_target(ref), kind=kind, args=args)
-        backend.calls.append(record)
-        started = time.perf_counter()
-        with _Capture(record):
-            try:
-                result = backend.runner.call(
-                    ref,
-                    _plain_args(args),
-                    kind,
-                    identity=self._identity,
-                    namespace=component,
-                    inline_kind=inline_kind,
-                )
-            except BaseException as exc:
-                record.outcome = _outcome(exc)
-                raise
-            finally:
-                record.duration_ms = (time.perf_counter() - started) * 1000
-        record.outcome = "ok"
-        return result
+        return _recorded(
+            backend,
+            record,
+            _runner_call,
+            backend,
+            ref,
+            args,
+            kind,
+            self._identity,
+            component,
+            inline_kind,
+        )
 
     # ------------------------------------------------------------------ components
     def register_component(self, name: str, *, modules: Any, schema: Any = None) -> None:
@@ -282,23 +275,48 @@ class ConvexTest:  # not @checked_arity: that would cost ~0.15 us per t call
         backend = self._backend
         if not backend.capture_output:
             return fn()
-        record = CallRecord(path=label, kind="scheduler", args=None)
-        backend.calls.append(record)
-        started = time.perf_counter()
-        with _Capture(record):
-            try:
-                result = fn()
-            except BaseException as exc:
-                record.outcome = _outcome(exc)
-                raise
-            finally:
-                record.duration_ms = (time.perf_counter() - started) * 1000
-        record.outcome = "ok"
-        return result
+        return _recorded(backend, CallRecord(path=label, kind="scheduler", args=None), fn)
 
     def __repr__(self) -> str:
         who = f" as {self._identity.get('tokenIdentifier')}" if self._identity else ""
         return f"<ConvexTest{who}>"
+
+
+def _runner_call(
+    backend: Backend,
+    ref: Any,
+    args: Any,
+    kind: str,
+    identity: dict[str, Any] | None,
+    component: str,
+    inline_kind: str | None,
+) -> Any:
+    __tracebackhide__ = True
+    return backend.runner.call(
+        ref,
+        _plain_args(args),
+        kind,
+        identity=identity,
+        namespace=component,
+        inline_kind=inline_kind,
+    )
+
+
+def _recorded(backend: Backend, record: CallRecord, fn: Callable[..., Any], *fargs: Any) -> Any:
+    """Run ``fn(*fargs)`` as ``record``: listed in ``backend.calls``, timed, output captured."""
+    __tracebackhide__ = True
+    backend.calls.append(record)
+    started = time.perf_counter()
+    with _Capture(record):
+        try:
+            result = fn(*fargs)
+        except BaseException as exc:
+            record.outcome = _outcome(exc)
+            raise
+        finally:
+            record.duration_ms = (time.perf_counter() - started) * 1000
+    record.outcome = "ok"
+    return result
 
 
 def _outcome(exc: BaseException) -> str:
@@ -388,11 +406,3 @@ class _Capture:
 
 # Handlers of finished captures (creating a logging.Handler takes a lock and registers it).
 _IDLE_HANDLERS: list[_RecordHandler] = []
-
-
-def _to_ms(value: float | datetime | timedelta) -> float:
-    if isinstance(value, timedelta):
-        return value.total_seconds() * 1000
-    if isinstance(value, datetime):
-        return value.timestamp() * 1000
-    return float(value)

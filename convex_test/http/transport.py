@@ -243,7 +243,7 @@ class _Dispatcher:
             if path == _UPLOAD_PATH and method == "POST":
                 token = request.url.params.get("token")
                 if token is None:
-                    return _error_json(400, "BadQueryArgs", errors.HTTP_UPLOAD_NO_TOKEN)
+                    return error_json(400, "BadQueryArgs", errors.HTTP_UPLOAD_NO_TOKEN)
                 content_type = request.headers.get("content-type")
                 return self.check_response(
                     self.storage.upload(token, request.content, content_type)
@@ -254,7 +254,7 @@ class _Dispatcher:
                     return None
                 found = self.storage.download(uuid)
                 if found is None:
-                    return _error_json(
+                    return error_json(
                         404, "FileNotFound", errors.HTTP_FILE_NOT_FOUND.format(storage_id=uuid)
                     )
                 return self.check_response(found)
@@ -333,7 +333,8 @@ def _text(status: int, text: str) -> httpx.Response:
     )
 
 
-def _error_json(status: int, code: str, message: str) -> httpx.Response:
+def error_json(status: int, code: str, message: str) -> httpx.Response:
+    """A JSON error response shaped like Convex's: ``{"code", "message"}``."""
     return httpx.Response(status, json={"code": code, "message": message})
 
 
@@ -348,23 +349,6 @@ def _convex_json(value: Any) -> Any:
 # ---------------------------------------------------------------------------
 # Transports
 # ---------------------------------------------------------------------------
-
-
-def _make_dispatcher(
-    router: HttpRouter | None,
-    site_url: str,
-    raise_errors: bool,
-    storage: StorageEndpoints | None,
-    request_ids: Iterator[int] | None,
-) -> _Dispatcher:
-    """The routing and error handling shared by the sync and async transports."""
-    return _Dispatcher(
-        router,
-        site_url=site_url,
-        raise_errors=raise_errors,
-        storage=storage,
-        request_ids=request_ids,
-    )
 
 
 class ConvexHttpTransport(httpx.BaseTransport):
@@ -385,7 +369,13 @@ class ConvexHttpTransport(httpx.BaseTransport):
         storage: StorageEndpoints | None = None,
         request_ids: Iterator[int] | None = None,
     ) -> None:
-        self._dispatcher = _make_dispatcher(router, site_url, raise_errors, storage, request_ids)
+        self._dispatcher = _Dispatcher(
+            router,
+            site_url=site_url,
+            raise_errors=raise_errors,
+            storage=storage,
+            request_ids=request_ids,
+        )
         self._invoke = invoke
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -425,7 +415,13 @@ class ConvexAsyncHttpTransport(httpx.AsyncBaseTransport):
         storage: StorageEndpoints | None = None,
         request_ids: Iterator[int] | None = None,
     ) -> None:
-        self._dispatcher = _make_dispatcher(router, site_url, raise_errors, storage, request_ids)
+        self._dispatcher = _Dispatcher(
+            router,
+            site_url=site_url,
+            raise_errors=raise_errors,
+            storage=storage,
+            request_ids=request_ids,
+        )
         self._invoke = invoke
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -116,12 +116,11 @@ class Int8Rows:
     quantize pending rows one at a time.
     """
 
-    __slots__ = ("_lock", "codes1", "codes2", "dimensions", "stats", "valid")
+    __slots__ = ("_lock", "codes1", "codes2", "stats", "valid")
 
     def __init__(self, dimensions: int) -> None:
         import numpy as np
 
-        self.dimensions = dimensions
         self.codes1: npt.NDArray[np.int8] = np.empty((0, dimensions), dtype=np.int8)
         self.codes2: npt.NDArray[np.int8] = np.empty((0, dimensions), dtype=np.int8)
         self.stats: npt.NDArray[np.float64] = np.empty((0, 6))

@@ -21,7 +21,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import _count_elements  # type: ignore[attr-defined]
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from math import log
 from typing import Any, Final
@@ -413,7 +413,6 @@ A plain tuple rather than an object: until the document is tokenized it holds on
 atomic values, so the garbage collector untracks it and full collections skip it.
 """
 _TERMS: Final = 0
-_NOT_PENDING: Final = object()
 _NUM_TOKENS: Final = 1
 _CREATION_TIME: Final = 2
 _FILTER_KEYS: Final = 3
@@ -538,7 +537,8 @@ class TextIndex:
         self._pending[doc_id] = text if type(text) is str else None
 
     def _flush(self) -> None:
-        """Tokenize the documents added since the last search and post their terms."""
+        """Add the documents added since the last search to the filter sets, tokenize them
+        and post their terms."""
         pending = self._pending
         if not pending:
             return
@@ -603,7 +603,9 @@ class TextIndex:
             raise errors.ConvexTestError(
                 errors.SEARCH_DOC_NOT_INDEXED.format(id=doc_id, index=self.name)
             )
-        if self._pending and self._pending.pop(doc_id, _NOT_PENDING) is not _NOT_PENDING:
+        pending = self._pending
+        if doc_id in pending:
+            del pending[doc_id]
             return  # never flushed: in no filter set, no postings
         filter_arrays = self._filter_arrays
         for position, (values, key) in enumerate(
@@ -676,8 +678,13 @@ class TextIndex:
             if ids is None:
                 return []
             filter_sets.append(ids)
+        # Several conditions: the documents in every set.  One condition needs no copy of
+        # its set: the mask below comes from its cached slot array.
         candidates: set[str] | None = None
-        if filter_sets:
+        if len(filter_sets) == 1:
+            if not filter_sets[0]:
+                return []
+        elif filter_sets:
             filter_sets.sort(key=len)
             candidates = filter_sets[0].intersection(*filter_sets[1:])
             if not candidates:
@@ -689,14 +696,12 @@ class TextIndex:
 
         np = _np()
         mask = None
-        if candidates is not None:
+        if filter_sets:
             mask = np.zeros(len(self._slot_ids), dtype=bool)
-            if len(conditions) == 1:
+            if candidates is None:
                 mask[self._filter_slots(*conditions[0])] = True
             else:
-                docs = self._docs
-                slots = [docs[d][_SLOT] for d in candidates]
-                mask[np.array([s for s in slots if s >= 0], dtype=np.intp)] = True
+                mask[self._slot_array(candidates)] = True
 
         num_docs = max(len(self._docs), 1)
         average = self._total_tokens / num_docs
@@ -781,12 +786,16 @@ class TextIndex:
         """Slots of the documents with this filter value, cached until the set changes."""
         cached = self._filter_arrays.get((position, key))
         if cached is None:
-            np = _np()
-            docs = self._docs
-            slots = [docs[d][_SLOT] for d in self._filter_index[position][key]]
-            cached = np.array([s for s in slots if s >= 0], dtype=np.intp)
+            cached = self._slot_array(self._filter_index[position][key])
             self._filter_arrays[(position, key)] = cached
         return cached
+
+    def _slot_array(self, doc_ids: Iterable[str]) -> Any:
+        """The slots of those of ``doc_ids`` that hold terms (slot ``>= 0``), as an array."""
+        np = _np()
+        docs = self._docs
+        slots = [docs[d][_SLOT] for d in doc_ids]
+        return np.array([s for s in slots if s >= 0], dtype=np.intp)
 
     def _compile_filters(self, filters: Sequence[tuple[str, Any]]) -> list[tuple[int, SortKey]]:
         positions = {f: i for i, f in enumerate(self.filter_fields)}

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 from convex_test import errors
 from convex_test._guards import call_callback, checked_arity
 from convex_test.search.quantized import Int8Rows, screen
-from convex_test.search.text import field_paths, field_value, format_field_path
+from convex_test.search.text import _fields_list, field_paths, field_value, format_field_path
 from convex_test.values.display import display_value
 from convex_test.values.order import SortKey, sort_key
 from convex_test.values.types import UNDEFINED, Int64, convert, int_text
@@ -208,10 +208,6 @@ def _normalized(values: Sequence[float] | npt.NDArray[np.float64]) -> npt.NDArra
     return result
 
 
-def _fields_list(fields: Sequence[str]) -> str:
-    return "[" + ", ".join(format_field_path(f) for f in fields) + "]"
-
-
 # ---------------------------------------------------------------------------
 # The index
 # ---------------------------------------------------------------------------
@@ -237,10 +233,8 @@ class VectorIndex:
         "_keys",
         "_matrix",
         "_nan_rows",
-        "_next_seq",
         "_row_ids",
         "_rows",
-        "_seqs",
         "_unindexed",
         "_vector_path",
         "dimensions",
@@ -273,9 +267,7 @@ class VectorIndex:
         # (``quantized.screen``): built at the first large search, then kept in step.
         self._int8: Int8Rows | None = None
         self._nan_rows = 0  # rows ever added with a NaN vector (never decremented)
-        self._seqs: npt.NDArray[np.int64] | None = None
         self._count = 0
-        self._next_seq = 0
         self._row_ids: list[str] = []
         self._rows: dict[str, int] = {}
         self._keys: dict[str, tuple[SortKey, ...]] = {}
@@ -342,22 +334,17 @@ class VectorIndex:
     def _append_row(self, vector: npt.NDArray[np.float64]) -> int:
         import numpy as np
 
-        matrix, seqs = self._matrix, self._seqs
-        if matrix is None or seqs is None:
+        matrix = self._matrix
+        if matrix is None:
             matrix = np.empty((16, self.dimensions), dtype=np.float64)
-            seqs = np.empty(16, dtype=np.int64)
         elif self._count == matrix.shape[0]:
             size = 2 * matrix.shape[0]
             grown = np.empty((size, self.dimensions), dtype=np.float64)
             grown[: self._count] = matrix[: self._count]
-            grown_seqs = np.empty(size, dtype=np.int64)
-            grown_seqs[: self._count] = seqs[: self._count]
-            matrix, seqs = grown, grown_seqs
+            matrix = grown
         row = self._count
         matrix[row] = vector
-        seqs[row] = self._next_seq
-        self._matrix, self._seqs = matrix, seqs
-        self._next_seq += 1
+        self._matrix = matrix
         self._count += 1
         return row
 
@@ -380,9 +367,8 @@ class VectorIndex:
         last = self._count - 1
         if row != last:
             # Swap-remove: the last row moves into the hole.
-            assert self._matrix is not None and self._seqs is not None
+            assert self._matrix is not None
             self._matrix[row] = self._matrix[last]
-            self._seqs[row] = self._seqs[last]
             moved = self._row_ids[last]
             self._row_ids[row] = moved
             self._rows[moved] = row
@@ -422,7 +408,7 @@ class VectorIndex:
             )
         if self._count == 0 or (rows is not None and not rows):
             return []
-        assert self._matrix is not None and self._seqs is not None
+        assert self._matrix is not None
         q = _normalized(query)
         if rows is None:
             candidates = np.arange(self._count)

@@ -40,7 +40,6 @@ _CAMEL_CASE = {
     "getMetadata": "get_metadata",
     "generateUploadUrl": "generate_upload_url",
 }
-_KIND_TITLE = {"query": "query", "mutation": "mutation", "action": "action"}
 
 
 @checked_arity("ctx.storage")
@@ -86,7 +85,7 @@ class StorageReader:
 
     def __getattr__(self, name: str) -> Any:
         if name in _WRITER_HINTS:
-            kind = _KIND_TITLE.get(self._frame.kind, self._frame.kind)
+            kind = self._frame.kind
             raise errors.ConvexTestError(
                 errors.STORAGE_METHOD_MISSING.format(
                     name=name,

@@ -284,12 +284,14 @@ class Files:
         """``POST /api/storage/upload?token=...``: store the body, answer its storage ID."""
         import httpx
 
+        from convex_test.http.transport import error_json
+
         issued = self._tokens.get(token)
         if issued is None:
-            return _error(401, "StorageTokenInvalid", errors.STORAGE_TOKEN_INVALID)
+            return error_json(401, "StorageTokenInvalid", errors.STORAGE_TOKEN_INVALID)
         namespace, issued_ms = issued
         if float(self.clock.now_ms()) >= issued_ms + UPLOAD_TOKEN_VALIDITY_MS:
-            return _error(401, "StorageTokenExpired", errors.STORAGE_TOKEN_EXPIRED)
+            return error_json(401, "StorageTokenExpired", errors.STORAGE_TOKEN_EXPIRED)
         files = self.namespace(namespace)
         storage_id = self.run_in_transaction(
             lambda txn: files.store(txn, body, content_type), write=True
@@ -300,10 +302,12 @@ class Files:
         """``GET /api/storage/<uuid>``: the file with its content type, or ``None``."""
         import httpx
 
+        from convex_test.http.transport import error_json
+
         try:
             key = str(uuid.UUID(storage_uuid))
         except ValueError:
-            return _error(
+            return error_json(
                 400, "InvalidStoragePath", errors.STORAGE_INVALID_PATH.format(uuid=storage_uuid)
             )
         files = self.owners.get(key)
@@ -327,13 +331,6 @@ class Files:
 
     def __repr__(self) -> str:
         return f"<Files site={self.site_url!r} namespaces={sorted(self._stores)}>"
-
-
-def _error(status: int, code: str, message: str) -> httpx.Response:
-    """A JSON error response shaped like Convex's: ``{"code", "message"}``."""
-    import httpx
-
-    return httpx.Response(status, json={"code": code, "message": message})
 
 
 def _check_data(data: Any) -> bytes:

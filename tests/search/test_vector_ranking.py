@@ -88,9 +88,10 @@ def test_screened_search_equals_the_exact_ranking(seed: int, monkeypatch: Any) -
     )
 )
 def test_screened_searches_stay_exact_across_adds_and_removes(ops: list[Any]) -> None:
-    # Full scans read a column-major float32 copy that follows the rows lazily: appended
-    # rows are copied at the next scan, swap-removes rewrite the moved column at once,
-    # and growth reallocates it.  Each screened search must equal the exact one.
+    # Screened searches read the int8 rows, which follow the matrix lazily: appended rows
+    # are quantized at the next search, swap-removes move the last row's codes into the
+    # hole at once (``Int8Rows.move``), and the int8 arrays grow with the matrix.  Each
+    # screened search must equal the exact one.
     rng = np.random.default_rng(7)
     dims = 16
     index = VectorIndex("v", dims)

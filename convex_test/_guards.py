@@ -17,6 +17,7 @@ from typing import Any, Final, ParamSpec, TypeVar
 
 from convex_test import errors
 from convex_test.values.display import safe_repr
+from convex_test.values.types import Shown
 
 __all__ = ["call_callback", "checked_arity", "checked_call"]
 
@@ -38,12 +39,7 @@ def _binding_failed(exc: TypeError) -> bool:
     return tb is not None and tb.tb_next is None
 
 
-class _Elided:
-    def __repr__(self) -> str:
-        return "..."
-
-
-_ELIDED: Final = _Elided()
+_ELIDED: Final = Shown("...")
 
 
 def _signature_text(fn: Callable[..., Any], *, drop_first: bool) -> str:

@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from convex_test import errors
-from convex_test.functions import AppDefinition, FunctionDefinition, FunctionRegistry
+from convex_test.functions import (
+    AppDefinition,
+    FunctionDefinition,
+    FunctionRegistry,
+    _describe,
+)
 
 __all__ = ["LoadedApp", "load_modules", "module_files"]
 
@@ -159,14 +164,6 @@ def _walk(directory: str, prefix: str, found: list[tuple[str, str]]) -> None:
 
 def _is_test_file(stem: str) -> bool:
     return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest"
-
-
-def _describe(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__} object>"
-    return (text if len(text) <= 120 else text[:117] + "...") + f" ({type(value).__name__})"
 
 
 # ---------------------------------------------------------------------------

@@ -645,7 +645,6 @@ INDEX_NOT_FOUND = "Index {table}.{index} not found.{hint}"
 INDEX_NOT_DATABASE = "Index {table}.{index} is not a database index"
 INDEX_NOT_SEARCH = "Index {table}.{index} is not a search index"
 INDEX_NOT_VECTOR = "Index {table}.{index} is not a vector index"
-INDEXES_DOC = "For more information see https://docs.convex.dev/using/indexes."
 RANGE_ALREADY_DEFINED = (
     'Already defined {bound} bound in index range. Can\'t add "{field}" {comparator} {value}.'
 )

@@ -25,12 +25,13 @@ from typing import Any, Final
 
 from convex_test import errors
 from convex_test.values.types import (
-    MAX_ARRAY_LEN,
-    MAX_OBJECT_FIELDS,
     MAX_VALUE_NESTING,
     UNDEFINED,
     Int64,
+    _check_str,
     _safe_repr,
+    _where,
+    check_container_limits,
     check_field_name,
 )
 
@@ -41,10 +42,6 @@ _I64: Final = struct.Struct("<q")
 _SPECIAL_KEYS: Final = frozenset({"$integer", "$float", "$bytes"})
 # JS prints integral numbers without a fraction below 1e21 (``JSON.stringify(1e20)``).
 _JS_INTEGRAL_LIMIT: Final = 1e21
-
-
-def _where(path: str) -> str:
-    return f" at path {path}" if path else ""
 
 
 def _b64(data: bytes) -> str:
@@ -174,13 +171,7 @@ def from_convex_json(j: Any, path: str = "", *, _depth: int = 0) -> Any:
     if j is None or isinstance(j, bool):
         return j
     if isinstance(j, str):
-        try:
-            j.encode("utf-8")
-        except UnicodeEncodeError:
-            raise errors.UnsupportedValueError(
-                errors.LONE_SURROGATE.format(value=_safe_repr(j), path=_where(path))
-            ) from None
-        return str.__str__(j)
+        return str.__str__(_check_str(j, path))
     if isinstance(j, (int, float)):
         if isinstance(j, float):
             if not math.isfinite(j):
@@ -191,15 +182,10 @@ def from_convex_json(j: Any, path: str = "", *, _depth: int = 0) -> Any:
         except OverflowError:
             raise _decode_error(errors.JSON_NUMBER_RANGE.format(value=j), path) from None
     if isinstance(j, (list, dict)):
-        if _depth >= MAX_VALUE_NESTING:
-            raise errors.UnsupportedValueError(
-                errors.TOO_NESTED.format(depth=_depth + 1, path=_where(path))
-            )
+        # The field-count limit is checked before the one-key special objects: a
+        # one-key object never exceeds it, so the outcome is the same.
+        check_container_limits(j, path, _depth)
         if isinstance(j, list):
-            if len(j) > MAX_ARRAY_LEN:
-                raise errors.UnsupportedValueError(
-                    errors.ARRAY_TOO_LONG.format(length=len(j), path=_where(path))
-                )
             return [
                 from_convex_json(item, f"{path}[{i}]", _depth=_depth + 1)
                 for i, item in enumerate(j)
@@ -208,10 +194,6 @@ def from_convex_json(j: Any, path: str = "", *, _depth: int = 0) -> Any:
             ((key, payload),) = j.items()
             if key in _SPECIAL_KEYS:
                 return _decode_special(key, payload, path)
-        if len(j) > MAX_OBJECT_FIELDS:
-            raise errors.UnsupportedValueError(
-                errors.TOO_MANY_FIELDS.format(count=len(j), path=_where(path))
-            )
         out: dict[str, Any] = {}
         for key, item in j.items():
             check_field_name(key, path)

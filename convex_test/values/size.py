@@ -65,7 +65,7 @@ def measure(value: Any) -> tuple[int, int]:
     # Each frame: [iterator over children, nesting of the deepest child seen so far].
     stack: list[tuple[Any, list[int]]] = []
 
-    def push(container: Any) -> int:
+    def push(container: Any) -> None:
         nonlocal total
         if len(stack) >= MAX_VALUE_NESTING:
             raise errors.UnsupportedValueError(
@@ -86,7 +86,6 @@ def measure(value: Any) -> tuple[int, int]:
             stack.append((iter(items), [0]))
         else:
             stack.append((iter(container), [0]))
-        return 0
 
     push(value)
     while True:

@@ -469,19 +469,11 @@ class Transaction:
         store = self.store
         doc_id = store.ids.new_id(number)
         creation_time = store.next_creation_time()
-        if given_id is not UNDEFINED and given_id != doc_id:
-            raise errors.InvalidIdError(
-                errors.DB_ID_MISMATCH.format(
-                    id=display_value(doc_id), given=display_value(given_id)
-                )
-            )
-        if given_time is not UNDEFINED and sort_key(given_time) != sort_key(creation_time):
-            raise errors.ConvexTestError(
-                errors.DB_CREATION_TIME_MISMATCH.format(
-                    creation_time=display_value(creation_time), given=display_value(given_time)
-                )
-            )
         doc = {"_creationTime": creation_time, "_id": doc_id}
+        if given_id is not UNDEFINED:
+            _check_system_field("_id", given_id, doc)
+        if given_time is not UNDEFINED:
+            _check_system_field("_creationTime", given_time, doc)
         doc.update(body)
         size = _checked_size(doc, table, body_size, underscore)
         limits = self._limits or _DEFAULT_LIMITS
@@ -654,9 +646,22 @@ class Transaction:
         """The ``VectorIndex`` ``table.index`` of a namespace (for ``ctx.vector_search``)."""
         nsd = self.namespace(ns)
         tbl = nsd.tables.get(table)
-        if tbl is None or index not in tbl.vector_indexes:
-            names = tbl.index_names() if tbl is not None else []
-            if tbl is not None and index in names:
+        if tbl is None:
+            known = [
+                f"{name}.{vector_index}"
+                for name, other in nsd.tables.items()
+                for vector_index in other.vector_indexes
+            ]
+            raise errors.ConvexTestError(
+                errors.INDEX_NOT_FOUND.format(
+                    table=table,
+                    index=index,
+                    hint=errors.did_you_mean(f"{table}.{index}", known),
+                )
+            )
+        if index not in tbl.vector_indexes:
+            names = tbl.index_names()
+            if index in names:
                 raise errors.ConvexTestError(
                     errors.INDEX_NOT_VECTOR.format(table=table, index=index)
                 )

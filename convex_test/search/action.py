@@ -61,21 +61,7 @@ def vector_search_for(store: Store, namespace: str) -> VectorSearch:
         vector, limit, filter_fn = _check_query(query)
         txn = store.begin(read_only=True)
         try:
-            nsd = txn.namespace(namespace)
-            if table not in nsd.tables:
-                known = [
-                    f"{name}.{vector_index}"
-                    for name, tbl in nsd.tables.items()
-                    for vector_index in tbl.vector_indexes
-                ]
-                raise errors.ConvexTestError(
-                    errors.INDEX_NOT_FOUND.format(
-                        table=table,
-                        index=index,
-                        hint=errors.did_you_mean(f"{table}.{index}", known),
-                    )
-                )
-            vector_index = txn.vector_index(nsd, table, index)
+            vector_index = txn.vector_index(namespace, table, index)
             txn.record_index_range()
             hits = vector_index.search(vector, limit=limit, filter=filter_fn)
         finally:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -197,7 +196,7 @@ class Runner:
                 if kind == "http_action":
                     pass  # an httpx.Response, which the HTTP transport checks and serves
                 elif fdef is None:
-                    result = _convert_result(result, path)
+                    result = _convert_result(result)
                 else:
                     result = self._prepare_result(result, returns_validator, namespace, path)
             except BaseException as exc:
@@ -245,7 +244,7 @@ class Runner:
 
     def _prepare_result(self, result: Any, validator: Any, namespace: str, path: str) -> Any:
         if validator is None:
-            return _convert_result(result, path)
+            return _convert_result(result)
         if _looks_like_query(result):
             raise errors.ConvexTestError(errors.RETURNED_QUERY)
         try:
@@ -256,7 +255,7 @@ class Runner:
             raise errors.ReturnsValidationError(str(exc)) from None
 
 
-def _convert_result(result: Any, path: str) -> Any:
+def _convert_result(result: Any) -> Any:
     if result is None:
         return None
     if _looks_like_query(result):
@@ -333,8 +332,3 @@ def _drive(awaitable: Any) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
-
-
-def now_ms() -> float:
-    """Wall-clock milliseconds (for call durations)."""
-    return time.perf_counter() * 1000

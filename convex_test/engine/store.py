@@ -27,7 +27,13 @@ from sortedcontainers import SortedList
 
 from convex_test import errors
 from convex_test.ids import IdGenerator, table_number_of
-from convex_test.values.order import float_key, sort_key
+from convex_test.values.order import (
+    _TAG_FLOAT64,
+    _TAG_STRING,
+    concat_sort_keys,
+    float_key,
+    sort_key,
+)
 from convex_test.values.types import UNDEFINED
 
 if TYPE_CHECKING:
@@ -61,10 +67,6 @@ ID: Final = "_id"
 
 IndexKey = tuple[Any, ...]
 KeyFn = Callable[[dict[str, Any]], IndexKey]
-
-_TAG_FLOAT64: Final = 3
-_TAG_STRING: Final = 5
-
 
 _CONTAINERS: Final = (dict, list)
 
@@ -203,9 +205,7 @@ def _key_fn(user_fields: tuple[str, ...]) -> KeyFn:
         return key1
 
     def key_n(doc: dict[str, Any]) -> IndexKey:
-        out: list[Any] = []
-        for g in getters:
-            out += sk(g(doc))
+        out = concat_sort_keys([g(doc) for g in getters])
         return (*out, _TAG_FLOAT64, fk(doc[CREATION_TIME]), _TAG_STRING, doc[ID])
 
     return key_n
@@ -309,7 +309,6 @@ class DbIndex:
     def start(self, keys: Iterable[IndexKey] = ()) -> None:
         """Materialise the index with ``keys`` (any order)."""
         self.keys = SortedList(keys)
-        self.pending = []
 
     def sorted_keys(self) -> SortedList:
         """Every key of the (materialised) index, pending inserts merged in."""
